@@ -1,0 +1,133 @@
+"""The embedded adapter: Snowflake SQL on DuckDB files, through fakesnow, shared by processes.
+
+DuckDB lets one process at a time open a database file. The app and any number of
+`python -m enrichment.run` processes share the store by taking turns: a unit of work takes an
+exclusive `flock` on `<home>/store.lock` (which also serialises threads of one process, since each
+unit opens its own file description), opens the files, runs, commits and closes. Opening costs
+about 0.1 s, so units are kept to one page render or one job step. A unit that cannot get the lock
+within `lock_timeout` raises StoreUnavailable with a sentence, never DuckDB's lock error.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from enrichment.errors import StoreUnavailable, UserFacingError
+from enrichment.store import fakesnow_quirks
+from enrichment.store.port import Db, Store, affected_from_result
+
+
+class EmbeddedDb(Db):
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+        self._cursor = connection.cursor()
+
+    def _run(self, sql: str, params: Sequence[Any]) -> tuple[list[str], list[tuple]]:
+        self._cursor.execute(sql, list(params) if params else None)
+        description = self._cursor.description or []
+        columns = [d[0] for d in description]
+        try:
+            rows = self._cursor.fetchall() if columns else []
+        except Exception:  # statements without a result set
+            rows = []
+        return columns, rows
+
+    def _affected(self, columns: list[str], rows: list[tuple], sql: str) -> int:
+        return affected_from_result(columns, rows)
+
+
+class EmbeddedStore(Store):
+    kind = "embedded"
+
+    def __init__(self, home: Path, database: str, schema: str, lock_timeout: float = 60.0) -> None:
+        self.home = Path(home)
+        self.database = database
+        self.schema = schema
+        self.lock_timeout = lock_timeout
+        self._thread_lock = threading.Lock()
+        fakesnow_quirks.silence_known_warnings()
+        self._prepare_home()
+
+    @property
+    def db_dir(self) -> Path:
+        return self.home / "db"
+
+    def _prepare_home(self) -> None:
+        try:
+            self.db_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.home / ".write-probe"
+            probe.write_text("ok")
+            probe.unlink()
+        except OSError as exc:
+            raise UserFacingError(
+                f"ENRICHMENT_HOME {str(self.home)!r} cannot be written ({exc.strerror or exc}); "
+                f"point ENRICHMENT_HOME at a folder you can write to."
+            ) from None
+
+    @contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        handle = open(self.home / "store.lock", "a+")
+        try:
+            deadline = time.monotonic() + self.lock_timeout
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise StoreUnavailable(
+                            f"The embedded store in {str(self.home)!r} stayed busy for {self.lock_timeout:.0f} s; "
+                            f"try again in a moment, or stop the process that holds it."
+                        ) from None
+                    time.sleep(0.02)
+            yield
+        finally:
+            handle.close()  # closing the descriptor releases the flock
+
+    @contextmanager
+    def unit(self) -> Iterator[Db]:
+        from fakesnow.instance import FakeSnow  # imported late: heavy, and unused on Snowflake
+
+        with self._thread_lock, self._file_lock():
+            try:
+                fake = FakeSnow(db_path=self.db_dir, nop_regexes=fakesnow_quirks.NOP_REGEXES)
+                connection = fake.connect(database=self.database, schema=self.schema, paramstyle="qmark")
+            except Exception as exc:
+                if fakesnow_quirks.is_lock_conflict(exc):
+                    raise StoreUnavailable(
+                        f"Another program has the embedded store in {str(self.home)!r} open without its lock; "
+                        f"close it and try again."
+                    ) from None
+                raise
+            try:
+                db = EmbeddedDb(connection)
+                db._run(fakesnow_quirks.ATTACH_ACCOUNT_USAGE, [])
+                db._run(f"USE SCHEMA {self.database}.{self.schema}", [])
+                yield db
+            finally:
+                try:
+                    connection.close()
+                finally:
+                    fake.duck_conn.close()
+
+
+def remove_store_files(home: Path) -> None:
+    """Delete the embedded database files (used by `demo reset`), under the store lock."""
+    store_dir = Path(home) / "db"
+    if not store_dir.exists():
+        return
+    with open(Path(home) / "store.lock", "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        for path in store_dir.iterdir():
+            if path.is_file():
+                os.unlink(path)

@@ -1,0 +1,87 @@
+"""The Snowflake adapter: a Snowpark Session, from wherever the caller got it.
+
+Sessions come from `st.connection("snowflake").session()` (the app, locally or in Streamlit in
+Snowflake), from a named connection in ~/.snowflake/connections.toml (the runner), or from the
+session a stored procedure is handed. Every session is set to UTC and tagged, so the product's own
+queries are recognisable in QUERY_HISTORY and never mistaken for a benchmark's.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from enrichment.errors import StoreUnavailable, UserFacingError
+from enrichment.store.port import Db, Store, affected_from_result
+
+PRODUCT_QUERY_TAG = "flakebench-enrichment"
+
+
+class SnowparkDb(Db):
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    def _run(self, sql: str, params: Sequence[Any]) -> tuple[list[str], list[tuple]]:
+        frame = self._session.sql(sql, params=list(params) if params else None)
+        result = frame.collect()
+        columns = [name.strip('"') for name in frame.schema.names] if result is not None else []
+        if result and hasattr(result[0], "_fields"):
+            columns = list(result[0]._fields)
+        return columns, [tuple(row) for row in result]
+
+    def _affected(self, columns: list[str], rows: list[tuple], sql: str) -> int:
+        return affected_from_result(columns, rows)
+
+
+def prepare_session(session: Any, database: str, schema: str) -> Any:
+    """UTC, our own query tag, and the product's schema as the current one."""
+    session.sql("ALTER SESSION SET TIMEZONE = 'UTC'").collect()
+    session.sql(f"ALTER SESSION SET QUERY_TAG = '{PRODUCT_QUERY_TAG}'").collect()
+    session.sql(f"USE SCHEMA {database}.{schema}").collect()  # identifiers validated in config
+    return session
+
+
+def session_from_connection_name(name: str | None) -> Any:
+    """A Snowpark Session from ~/.snowflake/connections.toml (or the default connection)."""
+    from snowflake.snowpark import Session
+
+    try:
+        builder = Session.builder
+        if name:
+            builder = builder.config("connection_name", name)
+        return builder.create()
+    except Exception as exc:  # the connector's own messages are long; keep the first line
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if name and ("connection" in first_line.lower() or "not found" in first_line.lower()):
+            raise UserFacingError(
+                f"The Snowflake connection {name!r} was not found or could not be opened ({first_line}); "
+                f"check ~/.snowflake/connections.toml or set ENRICHMENT_CONNECTION to an existing name."
+            ) from None
+        raise StoreUnavailable(
+            f"Could not connect to Snowflake ({first_line}); check the connection settings and network."
+        ) from None
+
+
+class SnowflakeStore(Store):
+    kind = "snowflake"
+
+    def __init__(self, session: Any, database: str, schema: str) -> None:
+        self.database = database
+        self.schema = schema
+        self._session = prepare_session(session, database, schema)
+        # Snowpark sessions are not thread-safe; Streamlit runs each browser tab in a thread.
+        self._lock = threading.RLock()
+
+    @property
+    def session(self) -> Any:
+        return self._session
+
+    @contextmanager
+    def unit(self) -> Iterator[Db]:
+        with self._lock:
+            yield SnowparkDb(self._session)
+
+    def close(self) -> None:
+        self._session.close()

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import pytest
+
+from enrichment.errors import UserFacingError
+from enrichment.schema import SCHEMA_VERSION, migrate
+from enrichment.schema.migrate import all_migrations
+from enrichment.simulation.documented_columns import DOCUMENTED_COLUMNS
+from enrichment.store.embedded import EmbeddedStore
+
+
+def test_migrations_are_recorded_and_rerunning_changes_nothing(store):
+    with store.unit() as db:
+        before = db.rows("SELECT VERSION, NAME FROM ENRICHMENT_SCHEMA_MIGRATIONS ORDER BY VERSION")
+    assert [r["VERSION"] for r in before] == [m.version for m in all_migrations()]
+    with store.unit() as db:
+        db.execute(
+            "INSERT INTO DELAYED_ENRICHMENT_QUEUE (JOB_ID, TEST_ID, RUN_ID, STATUS) VALUES (?, ?, ?, ?)",
+            ["j1", "r1", "r1", "PENDING"],
+        )
+    assert migrate(store) == []
+    with store.unit() as db:
+        after = db.rows("SELECT VERSION, NAME FROM ENRICHMENT_SCHEMA_MIGRATIONS ORDER BY VERSION")
+        kept = db.scalar("SELECT COUNT(*) FROM DELAYED_ENRICHMENT_QUEUE")
+    assert after == before
+    assert kept == 1  # re-running migrations never drops rows
+
+
+def test_store_reopened_keeps_data(store, home):
+    store.execute("INSERT INTO DELAYED_ENRICHMENT_QUEUE (JOB_ID, TEST_ID, RUN_ID, STATUS) VALUES ('a','a','a','PENDING')")
+    reopened = EmbeddedStore(home, "FLAKEBENCH", "TEST_RESULTS")
+    assert migrate(reopened) == []
+    assert reopened.rows("SELECT JOB_ID FROM DELAYED_ENRICHMENT_QUEUE") == [{"JOB_ID": "a"}]
+
+
+def test_store_from_newer_version_is_refused_untouched(store):
+    store.execute(
+        "INSERT INTO ENRICHMENT_SCHEMA_MIGRATIONS (VERSION, NAME) VALUES (?, ?)", [SCHEMA_VERSION + 1, "future"]
+    )
+    with pytest.raises(UserFacingError, match="newer version"):
+        migrate(store)
+
+
+def test_simulated_views_have_every_documented_column_in_order(store):
+    with store.unit() as db:
+        for view, documented in DOCUMENTED_COLUMNS.items():
+            reported = db.rows(
+                "SELECT COLUMN_NAME FROM SNOWFLAKE.INFORMATION_SCHEMA.COLUMNS "
+                "WHERE TABLE_SCHEMA = 'ACCOUNT_USAGE' AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+                [view],
+            )
+            assert [r["COLUMN_NAME"] for r in reported] == [name for name, _ in documented], view
+
+
+def test_unwritable_home_is_one_clear_sentence(tmp_path):
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    with pytest.raises(UserFacingError, match="cannot be written"):
+        EmbeddedStore(blocked / "home", "FLAKEBENCH", "TEST_RESULTS")
+
+
+def test_dml_reports_affected_rows(store):
+    with store.unit() as db:
+        assert db.execute("INSERT INTO DELAYED_ENRICHMENT_QUEUE (JOB_ID, TEST_ID, RUN_ID, STATUS) VALUES ('a','a','a','P'), ('b','b','b','P')") == 2
+        assert db.execute("UPDATE DELAYED_ENRICHMENT_QUEUE SET STATUS = ? WHERE JOB_ID = ?", ["X", "a"]) == 1
+        assert db.execute("UPDATE DELAYED_ENRICHMENT_QUEUE SET STATUS = ? WHERE JOB_ID = ?", ["X", "zzz"]) == 0
+        assert db.execute("DELETE FROM DELAYED_ENRICHMENT_QUEUE WHERE STATUS = ?", ["P"]) == 1
+
+
+def test_transaction_rolls_back_on_error(store):
+    with pytest.raises(RuntimeError):
+        with store.unit() as db, db.transaction():
+            db.execute("INSERT INTO DELAYED_ENRICHMENT_QUEUE (JOB_ID, TEST_ID, RUN_ID, STATUS) VALUES ('a','a','a','P')")
+            raise RuntimeError("boom")
+    assert store.rows("SELECT * FROM DELAYED_ENRICHMENT_QUEUE") == []
