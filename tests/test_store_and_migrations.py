@@ -73,3 +73,17 @@ def test_transaction_rolls_back_on_error(store):
             db.execute("INSERT INTO DELAYED_ENRICHMENT_QUEUE (JOB_ID, TEST_ID, RUN_ID, STATUS) VALUES ('a','a','a','P')")
             raise RuntimeError("boom")
     assert store.rows("SELECT * FROM DELAYED_ENRICHMENT_QUEUE") == []
+
+
+def test_bulk_insert_appends_by_column_name_with_json(store):
+    import pandas as pd
+
+    frame = pd.DataFrame({"JOB_ID": ["a", "b"], "RUN_ID": ["r", "r"], "TEST_ID": ["r", "r"],
+                          "STATUS": ["PENDING", "PENDING"], "ENRICHMENT_TYPES": ['["QUERY_HISTORY"]', "[]"]})
+    with store.unit() as db:
+        assert db.bulk_insert("DELAYED_ENRICHMENT_QUEUE", frame) == 2
+        rows = db.rows("SELECT JOB_ID, ARRAY_SIZE(ENRICHMENT_TYPES) AS N FROM DELAYED_ENRICHMENT_QUEUE ORDER BY JOB_ID")
+    assert rows == [{"JOB_ID": "a", "N": 1}, {"JOB_ID": "b", "N": 0}]
+    with pytest.raises(ValueError):
+        with store.unit() as db:
+            db.bulk_insert("X; DROP TABLE Y", frame)

@@ -15,14 +15,17 @@ import fcntl
 import os
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from enrichment.errors import StoreUnavailable, UserFacingError
 from enrichment.store import fakesnow_quirks
-from enrichment.store.port import Db, Store, affected_from_result
+from enrichment.store.port import Db, Store, affected_from_result, checked_table_name
 
 
 class EmbeddedDb(Db):
@@ -42,6 +45,21 @@ class EmbeddedDb(Db):
 
     def _affected(self, columns: list[str], rows: list[tuple], sql: str) -> int:
         return affected_from_result(columns, rows)
+
+    def bulk_insert(self, table: str, frame: pd.DataFrame) -> int:
+        if frame.empty:
+            return 0
+        name = checked_table_name(table)
+        if name.count(".") == 0:
+            name = f"{self._connection.database}.{self._connection.schema}.{name}"
+        duck = fakesnow_quirks.duckdb_connection(self._connection)
+        view = f"bulk_{uuid.uuid4().hex}"
+        duck.register(view, frame)
+        try:
+            duck.execute(f"INSERT INTO {name} BY NAME SELECT * FROM {view}")
+        finally:
+            duck.unregister(view)
+        return len(frame)
 
 
 class EmbeddedStore(Store):

@@ -32,3 +32,12 @@ def is_lock_conflict(exc: BaseException) -> bool:
     """DuckDB refuses a second process on the same file with this message."""
     text = str(exc)
     return "Could not set lock on file" in text or "Conflicting lock is held" in text
+
+
+def duckdb_connection(fake_connection):
+    """The DuckDB cursor behind a fakesnow connection, for bulk appends of DataFrames.
+
+    fakesnow keeps it in a private attribute; reading it here, in one place, means an upgrade that
+    renames it breaks one tested function instead of the product.
+    """
+    return fake_connection._duck_conn

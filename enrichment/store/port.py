@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -79,6 +80,14 @@ class Db(ABC):
     def execute_many(self, sql: str, param_rows: Sequence[Sequence[Any]]) -> int:
         return sum(self.execute(sql, params) for params in param_rows)
 
+    @abstractmethod
+    def bulk_insert(self, table: str, frame: pd.DataFrame) -> int:
+        """Append a DataFrame to a table by column name (the demo world, test fixtures, benchmarks).
+
+        `table` may be qualified (SNOWFLAKE.ACCOUNT_USAGE_SIM.X); every part must be a plain identifier.
+        VARIANT/OBJECT/ARRAY columns take JSON text.
+        """
+
     @contextmanager
     def transaction(self) -> Iterator["Db"]:
         """All statements inside commit together or not at all."""
@@ -90,6 +99,15 @@ class Db(ABC):
             raise
         else:
             self._run("COMMIT", [])
+
+
+_PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$")
+
+
+def checked_table_name(table: str) -> str:
+    if not _PLAIN_NAME.match(table):
+        raise ValueError(f"{table!r} is not a plain, optionally qualified, table name")
+    return table.upper()
 
 
 def affected_from_result(columns: list[str], rows: list[tuple]) -> int:

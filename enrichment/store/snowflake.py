@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from enrichment.errors import StoreUnavailable, UserFacingError
-from enrichment.store.port import Db, Store, affected_from_result
+from enrichment.store.port import Db, Store, affected_from_result, checked_table_name
 
 PRODUCT_QUERY_TAG = "flakebench-enrichment"
 
@@ -33,6 +33,21 @@ class SnowparkDb(Db):
 
     def _affected(self, columns: list[str], rows: list[tuple], sql: str) -> int:
         return affected_from_result(columns, rows)
+
+    def bulk_insert(self, table: str, frame: Any) -> int:
+        """write_pandas into an existing table. JSON text lands as strings in VARIANT columns, so on a
+        real account this is only for plain columns; the product's enrichers write with INSERT ... SELECT."""
+        if frame.empty:
+            return 0
+        parts = checked_table_name(table).split(".")
+        kwargs = {}
+        if len(parts) == 3:
+            kwargs = {"database": parts[0], "schema": parts[1]}
+        elif len(parts) == 2:
+            kwargs = {"schema": parts[0]}
+        self._session.write_pandas(frame, parts[-1], auto_create_table=False, overwrite=False,
+                                   quote_identifiers=False, **kwargs)
+        return len(frame)
 
 
 def prepare_session(session: Any, database: str, schema: str) -> Any:
