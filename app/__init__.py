@@ -1,0 +1,1 @@
+"""Streamlit helpers for the dashboard. The engine (`enrichment/`) never imports from here."""

@@ -1,0 +1,45 @@
+"""The dashboard's store: opened, migrated and (on the embedded demo) seeded once per process."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from app.errors import guarded
+from enrichment.config import Settings, load_settings
+from enrichment.readmodels.overview import count_parent_runs
+from enrichment.schema import migrate
+from enrichment.store import Store, open_store
+
+log = logging.getLogger("flakebench.app")
+
+
+def get_settings() -> Settings:
+    with guarded("reading the settings"):
+        return load_settings()
+
+
+# Keyed by the settings, so a different ENRICHMENT_HOME (each test) gets its own store.
+@st.cache_resource(show_spinner="Opening the store; the first start also builds the demo world…")
+def _open(settings: Settings) -> Store:
+    if settings.embedded:
+        store = open_store(settings)
+    else:
+        store = open_store(settings, session=st.connection("snowflake").session())
+    migrate(store)
+    if store.kind == "embedded":
+        with store.unit() as db:
+            empty = count_parent_runs(db) == 0
+        if empty:
+            from enrichment.simulation.seed import seed_demo
+
+            log.info("Seeding the demo world in %s", settings.home)
+            seed_demo(store)
+    return store
+
+
+def get_store() -> Store:
+    settings = get_settings()
+    with guarded("opening the store"):
+        return _open(settings)

@@ -1,0 +1,177 @@
+"""Creating jobs: one per FlakeBench run, with every type's applicability written out explicitly.
+
+`create_delayed_enrichment_job` is the call FlakeBench's orchestrator can make when a run ends; the
+runner's discovery makes the same call for every ended run that has no job, so FlakeBench need not
+change at all. Calling it twice for one run leaves one job (the job id is the run id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from enrichment.clock import utcnow
+from enrichment.config import Settings
+from enrichment.queue.run_facts import RunFacts, load_run_facts
+from enrichment.simulation.latency import DOCUMENTED_LATENCY, RETENTION
+from enrichment.store.port import Db
+from enrichment.types import (
+    HYBRID_CREDITS_END,
+    TABLE_TYPES,
+    EnrichmentType,
+    expected_landing,
+    get_enrichment_types_for_table_type,
+)
+
+OPEN = "PENDING"
+TERMINAL = ("COMPLETED", "FAILED", "SKIPPED", "NOT_APPLICABLE")
+FAILED_RUN_STATUSES = ("FAILED", "CANCELLED", "STOPPED")
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+@dataclass
+class TypePlan:
+    enrichment_type: EnrichmentType
+    status: str
+    detail: str | None = None
+    expected_at: dt.datetime | None = None
+    next_check_at: dt.datetime | None = None
+    deadline_at: dt.datetime | None = None
+
+
+def _run_level_reason(facts: RunFacts, now: dt.datetime, settings: Settings) -> tuple[str, str] | None:
+    """A reason that applies to every type of the run, as (status, sentence), or None."""
+    if facts.table_type is None:
+        return "SKIPPED", (
+            f"Unknown TABLE_TYPE {facts.table_type_raw!r}; expected one of {', '.join(TABLE_TYPES)}."
+        )
+    if facts.table_type == "POSTGRES":
+        return "NOT_APPLICABLE", "Postgres runs have no Snowflake server history; pg_stat_statements covers them at once."
+    if facts.status in FAILED_RUN_STATUSES and not settings.enrich_failed_runs:
+        why = f" ({facts.failure_reason.strip()[:300]})" if facts.failure_reason else ""
+        return "SKIPPED", (
+            f"The run ended {facts.status}{why}; set ENRICHMENT_ENRICH_FAILED_RUNS=1 to enrich such runs too."
+        )
+    if facts.window_end is None or facts.window_start is None:
+        return "SKIPPED", "The run has no END_TIME and no measurement executions, so there is no window to enrich."
+    if facts.window_end < facts.window_start:
+        return "SKIPPED", "The run's end is before its start (reversed times), so there is no window to enrich."
+    if facts.window_end > now + FUTURE_TOLERANCE:
+        return "SKIPPED", f"The run's end ({facts.window_end:%Y-%m-%d %H:%M} UTC) lies in the future; fix its END_TIME."
+    oldest_allowed = now - min(RETENTION.values())
+    if facts.window_end < oldest_allowed:
+        return "SKIPPED", "The run is older than ACCOUNT_USAGE's 365-day retention; its server history is gone."
+    return None
+
+
+def _not_applicable_reason(enrichment_type: EnrichmentType, facts: RunFacts) -> str | None:
+    if enrichment_type in get_enrichment_types_for_table_type(facts.table_type or ""):
+        if enrichment_type is EnrichmentType.HYBRID_CREDITS and facts.run_window[0] >= HYBRID_CREDITS_END:
+            return "Snowflake stopped metering hybrid-table requests on 2026-03-01; there are no credits to read."
+        return None
+    if enrichment_type in (EnrichmentType.LOCK_CONTENTION, EnrichmentType.HYBRID_CREDITS):
+        return "Row-lock waits and hybrid-table credits exist only for HYBRID tables."
+    if enrichment_type is EnrichmentType.QUERY_INSIGHTS:
+        return f"Snowflake produces no query insights for {facts.table_type.lower()}-table queries."
+    return f"Not applicable to {facts.table_type} runs."
+
+
+def plan_types(facts: RunFacts, now: dt.datetime, settings: Settings, scale: float) -> list[TypePlan]:
+    """Each of the five types with its first state. Never NULL: every type says why it is what it is."""
+    run_level = _run_level_reason(facts, now, settings)
+    plans = []
+    for enrichment_type in EnrichmentType:
+        if run_level is not None:
+            plans.append(TypePlan(enrichment_type, run_level[0], run_level[1]))
+            continue
+        reason = _not_applicable_reason(enrichment_type, facts)
+        if reason is not None:
+            plans.append(TypePlan(enrichment_type, "NOT_APPLICABLE", reason))
+            continue
+        if enrichment_type is EnrichmentType.AGGREGATE and not facts.children:
+            plans.append(TypePlan(enrichment_type, "SKIPPED", "The run has no worker rows, so there are no query tags to match."))
+            continue
+        expected = expected_landing(facts.window_end, enrichment_type, scale)
+        latency = DOCUMENTED_LATENCY[enrichment_type.view] * scale
+        # Dense views can be checked early (their watermark tells); sparse ones only after the latency.
+        first_check = facts.window_end + latency * 0.25 if enrichment_type.dense else expected
+        deadline = expected + dt.timedelta(hours=settings.completeness_grace_hours) * scale
+        plans.append(TypePlan(enrichment_type, OPEN, None, expected, first_check, deadline))
+    return plans
+
+
+def job_status_from(type_statuses: list[str]) -> str:
+    """A job is open while any type is; otherwise it reports the most important terminal state."""
+    if any(s in (OPEN, "IN_PROGRESS") for s in type_statuses):
+        return OPEN
+    if "FAILED" in type_statuses:
+        return "FAILED"
+    if "COMPLETED" in type_statuses:
+        return "COMPLETED"
+    if "SKIPPED" in type_statuses:
+        return "SKIPPED"
+    return "NOT_APPLICABLE"
+
+
+def aggregate_status_from(plans_or_rows: dict[str, str]) -> str:
+    return plans_or_rows.get(EnrichmentType.AGGREGATE.value, "NOT_APPLICABLE")
+
+
+def create_delayed_enrichment_job(
+    db: Db,
+    run_id: str,
+    *,
+    settings: Settings,
+    scale: float = 1.0,
+    now: dt.datetime | None = None,
+    source: str = "ORCHESTRATOR",
+) -> str | None:
+    """Create the run's job (or leave the existing one alone) and return the job id.
+
+    Returns None when the run does not exist. Safe to call twice and from several processes.
+    """
+    now = now or utcnow()
+    facts = load_run_facts(db, run_id)
+    if not facts.exists:
+        return None
+    plans = plan_types(facts, now, settings, scale)
+    statuses = [p.status for p in plans]
+    status = job_status_from(statuses)
+    open_plans = [p for p in plans if p.status == OPEN]
+    applicable = [p.enrichment_type.value for p in plans if p.status not in ("NOT_APPLICABLE",)]
+    reasons = sorted({p.detail for p in plans if p.status == "SKIPPED" and p.detail})
+    with db.transaction():
+        db.execute(
+            "upsert_job",
+            [
+                run_id, facts.table_type or facts.table_type_raw, facts.status, facts.end_time,
+                facts.window_start, facts.window_end,
+                min((p.expected_at for p in open_plans), default=None),
+                min((p.next_check_at for p in open_plans), default=None),
+                json.dumps(applicable), status, source, now,
+                "; ".join(reasons) or None,
+            ],
+        )
+        for plan in plans:
+            db.execute(
+                "upsert_type_status",
+                [run_id, run_id, plan.enrichment_type.value, plan.status, plan.expected_at, plan.next_check_at,
+                 plan.deadline_at, plan.detail, now],
+            )
+        existing = db.one("job_by_id", [run_id])
+        type_rows = {r["ENRICHMENT_TYPE"]: r["STATUS"] for r in db.rows("type_statuses_of_job", [run_id])}
+        db.execute(
+            "set_run_delayed_status",
+            [existing["STATUS"], existing["LAST_ERROR"], existing["COMPLETED_AT"], aggregate_status_from(type_rows), run_id],
+        )
+    return run_id
+
+
+def discover_jobs(db: Db, *, settings: Settings, scale: float, now: dt.datetime, limit: int = 500) -> int:
+    """Create jobs for ended runs that have none. Returns how many were created."""
+    created = 0
+    for row in db.rows("discover_runs_without_job", [limit]):
+        if create_delayed_enrichment_job(db, row["RUN_ID"], settings=settings, scale=scale, now=now, source="DISCOVERY"):
+            created += 1
+    return created

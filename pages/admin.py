@@ -1,0 +1,6 @@
+"""Admin page (placeholder until the dashboard issue lands)."""
+
+import streamlit as st
+
+st.title("Admin")
+st.info("Coming in the dashboard issue.", icon=":material/construction:")

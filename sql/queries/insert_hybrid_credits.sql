@@ -1,0 +1,27 @@
+-- HYBRID_TABLE_USAGE_HISTORY is account-level: every bucket overlapping the run window, with its
+-- credits pro-rated by the share of the bucket inside the window. Buckets that straddle the window
+-- edges count in part (the plan's "inside the window" test would drop them).
+INSERT INTO HYBRID_TABLE_CREDITS (
+    CREDIT_ID, TEST_ID, RUN_ID, SCOPE, USAGE_START_TIME, USAGE_END_TIME, BUCKET_CREDITS_USED,
+    OVERLAP_FRACTION, CREDITS_PRORATED, CREATED_AT
+)
+SELECT
+    MD5(CONCAT(b.RUN_ID, '|', TO_VARCHAR(b.S), '|', TO_VARCHAR(b.E))),
+    b.RUN_ID, b.RUN_ID, 'ACCOUNT', b.S, b.E, b.CREDITS_USED,
+    b.OVERLAP_SECONDS / NULLIF(TIMESTAMPDIFF(second, b.S, b.E), 0),
+    b.CREDITS_USED * b.OVERLAP_SECONDS / NULLIF(TIMESTAMPDIFF(second, b.S, b.E), 0),
+    (?)::TIMESTAMP_NTZ
+FROM (
+    SELECT
+        (?)::VARCHAR AS RUN_ID,
+        h.START_TIME::TIMESTAMP_NTZ AS S,
+        h.END_TIME::TIMESTAMP_NTZ AS E,
+        MAX(h.CREDITS_USED) AS CREDITS_USED,
+        TIMESTAMPDIFF(second, GREATEST(h.START_TIME::TIMESTAMP_NTZ, (?)::TIMESTAMP_NTZ),
+                              LEAST(h.END_TIME::TIMESTAMP_NTZ, (?)::TIMESTAMP_NTZ)) AS OVERLAP_SECONDS
+    FROM SNOWFLAKE.ACCOUNT_USAGE.HYBRID_TABLE_USAGE_HISTORY h
+    WHERE h.START_TIME < (?)::TIMESTAMP_NTZ
+      AND h.END_TIME > (?)::TIMESTAMP_NTZ
+    GROUP BY h.START_TIME, h.END_TIME
+) b
+WHERE b.OVERLAP_SECONDS > 0

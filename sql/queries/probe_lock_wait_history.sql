@@ -1,0 +1,2 @@
+-- Can the connected role read the view at all?
+SELECT COUNT(*) AS N FROM (SELECT 1 FROM SNOWFLAKE.ACCOUNT_USAGE.LOCK_WAIT_HISTORY LIMIT 1) x
