@@ -15,7 +15,7 @@ from enrichment.store.port import Db
 def enrich(db: Db, facts: RunFacts, now, settings) -> EnrichmentResult:
     start, end = facts.run_window
     db.execute("delete_hybrid_credits", [facts.run_id])
-    written = db.execute("insert_hybrid_credits", [now, facts.run_id, start, end, end, start])
+    written = db.execute("insert_hybrid_credits", [facts.run_id, now, start, end])
     db.execute("update_run_credit_summary", [facts.run_id, start, end, facts.run_id])
     totals = db.one("hybrid_credit_totals_of_run", [facts.run_id]) or {}
     window_seconds = max((end - start).total_seconds(), 1.0)

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -163,7 +162,6 @@ class RunPlan:
     cancellation_reason: str | None = None
     template_id: str = ""
     bucket: str = ""  # how long ago it ended: old, mid, recent, just_ended, running, historical
-    extra: dict = field(default_factory=dict)
 
     @property
     def concurrency(self) -> int:
@@ -188,8 +186,14 @@ class Ids:
         self._deployment = int(rng.integers(1, 0x40))
 
     def uuids(self, n: int) -> list[str]:
-        raw = self._rng.bytes(16 * n)
-        return [str(uuid.UUID(bytes=raw[16 * i: 16 * i + 16], version=4)) for i in range(n)]
+        """Random (version 4) UUIDs as text."""
+        raw = self._rng.bytes(16 * n).hex()
+        out = []
+        for i in range(0, 32 * n, 32):
+            h = raw[i:i + 32]
+            variant = "89ab"[int(h[16], 16) & 3]
+            out.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}")
+        return out
 
     def uuid(self) -> str:
         return self.uuids(1)[0]
@@ -262,13 +266,15 @@ def generate_run(rng: np.random.Generator, ids: Ids, plan: RunPlan) -> pd.DataFr
 
     start_us, kept = _place_on_connections(rng, plan, warmup, child, worker, app_ms)
     keep = np.flatnonzero(kept)
-    frame = pd.DataFrame({
-        "RUN_ID": plan.run_id,
-        "TEST_ID": [children[c].test_id for c in child[keep]],
-        "TABLE_TYPE": plan.table_type,
+    # Client start order (ties broken by child and connection) gives a stable, readable row order.
+    keep = keep[np.lexsort((worker[keep], child[keep], start_us[keep]))]
+    cols: dict[str, np.ndarray] = {
+        "RUN_ID": np.full(len(keep), plan.run_id, dtype=object),
+        "TEST_ID": np.array([c.test_id for c in children], dtype=object)[child[keep]],
+        "TABLE_TYPE": np.full(len(keep), plan.table_type, dtype=object),
         "CHILD_INDEX": child[keep],
         "WORKER_ID": worker[keep],
-        "SESSION_ID": [children[c].session_id for c in child[keep]],
+        "SESSION_ID": np.array([c.session_id for c in children], dtype=np.int64)[child[keep]],
         "WARMUP": warmup[keep],
         "QUERY_KIND": kind[keep],
         "GENERIC_STATEMENT": generic[keep],
@@ -278,23 +284,22 @@ def generate_run(rng: np.random.Generator, ids: Ids, plan: RunPlan) -> pd.DataFr
         "OVERHEAD_MS": overhead[keep],
         "CLIENT_START_US": start_us[keep],
         "LISTED_LOCK_WAIT_MS": lock_wait[keep],
-    })
+    }
     for name, values in server.items():
-        frame[name] = values[keep]
-    frame = frame.sort_values(["CLIENT_START_US", "TEST_ID", "WORKER_ID"], kind="stable").reset_index(drop=True)
-    m = len(frame)
+        cols[name] = values[keep]
+    m = len(keep)
 
     # The request reaches the server part-way through the client overhead.
-    net_in_us = np.round(frame["OVERHEAD_MS"].to_numpy() * rng.uniform(0.3, 0.7, m) * 1000).astype(np.int64)
-    frame["SERVER_START_US"] = frame["CLIENT_START_US"] + net_in_us
-    frame["SERVER_END_US"] = frame["SERVER_START_US"] + np.round(frame["TOTAL_ELAPSED_TIME"] * 1000).astype(np.int64)
-    frame["CLIENT_END_US"] = frame["CLIENT_START_US"] + np.round(frame["APP_ELAPSED_MS"] * 1000).astype(np.int64)
+    net_in_us = np.round(cols["OVERHEAD_MS"] * rng.uniform(0.3, 0.7, m) * 1000).astype(np.int64)
+    cols["SERVER_START_US"] = cols["CLIENT_START_US"] + net_in_us
+    cols["SERVER_END_US"] = cols["SERVER_START_US"] + np.round(cols["TOTAL_ELAPSED_TIME"] * 1000).astype(np.int64)
+    cols["CLIENT_END_US"] = cols["CLIENT_START_US"] + np.round(cols["APP_ELAPSED_MS"] * 1000).astype(np.int64)
 
-    _add_statements(rng, plan, frame)
-    _add_io(rng, plan, frame)
-    _add_identity(rng, ids, plan, frame)
-    _add_errors(plan, frame)
-    return frame
+    _add_statements(rng, plan, cols)
+    _add_io(rng, plan, cols)
+    _add_identity(rng, ids, plan, cols)
+    _add_errors(plan, cols)
+    return pd.DataFrame(cols)
 
 
 def _draw_failures(rng: np.random.Generator, plan: RunPlan, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -424,15 +429,15 @@ def _place_on_connections(rng, plan, warmup, child, worker, app_ms) -> tuple[np.
     return start, kept
 
 
-def _add_statements(rng, plan: RunPlan, frame: pd.DataFrame) -> None:
+def _add_statements(rng, plan: RunPlan, cols: dict[str, np.ndarray]) -> None:
     """QUERY_TEXT (marker after the first keyword), QUERY_HASH and QUERY_PARAMETERIZED_HASH."""
     t = plan.target
     texts, shapes = [], []
-    ids = rng.integers(1, 5_000_000, len(frame))
-    widths = rng.choice([100, 250, 500, 1000], len(frame))
-    days = rng.integers(1, 28, len(frame))
-    amounts = rng.integers(10, 900, len(frame))
-    for i, (k, generic) in enumerate(zip(frame["QUERY_KIND"], frame["GENERIC_STATEMENT"])):
+    ids = rng.integers(1, 5_000_000, len(cols["SUCCESS"]))
+    widths = rng.choice([100, 250, 500, 1000], len(cols["SUCCESS"]))
+    days = rng.integers(1, 28, len(cols["SUCCESS"]))
+    amounts = rng.integers(10, 900, len(cols["SUCCESS"]))
+    for i, (k, generic) in enumerate(zip(cols["QUERY_KIND"], cols["GENERIC_STATEMENT"])):
         template = GENERIC_STATEMENTS[generic] if k == "GENERIC_SQL" else STATEMENTS[k]
         if generic == "agg_by_status":
             a, b = f"2026-{(i % 9) + 1:02d}-{days[i]:02d}", ""
@@ -443,18 +448,18 @@ def _add_statements(rng, plan: RunPlan, frame: pd.DataFrame) -> None:
         fields = {"fq": t.qualified, "db": t.database, "schema": t.schema}
         texts.append(template.format(a=a, b=b, **fields))
         shapes.append(template.format(a="?", b="?", **fields))
-    frame["QUERY_TEXT"] = texts
-    frame["QUERY_HASH"] = [md5_hex(x) for x in texts]
+    cols["QUERY_TEXT"] = texts
+    cols["QUERY_HASH"] = [md5_hex(x) for x in texts]
     shape_hash = {s: md5_hex("parameterized|" + s) for s in set(shapes)}
-    frame["QUERY_PARAMETERIZED_HASH"] = [shape_hash[s] for s in shapes]
+    cols["QUERY_PARAMETERIZED_HASH"] = [shape_hash[s] for s in shapes]
 
 
-def _add_io(rng, plan: RunPlan, frame: pd.DataFrame) -> None:
+def _add_io(rng, plan: RunPlan, cols: dict[str, np.ndarray]) -> None:
     """Rows, bytes, partitions, spill, cache and load figures per execution, consistent with its kind."""
-    n = len(frame)
-    kind = frame["QUERY_KIND"].to_numpy()
-    ok = frame["SUCCESS"].to_numpy()
-    total = frame["TOTAL_ELAPSED_TIME"].to_numpy()
+    n = len(cols["SUCCESS"])
+    kind = cols["QUERY_KIND"]
+    ok = cols["SUCCESS"]
+    total = cols["TOTAL_ELAPSED_TIME"]
     columnar = plan.target.partitions_total > 0
     p_total = plan.target.partitions_total
     mb = 1 << 20
@@ -501,61 +506,61 @@ def _add_io(rng, plan: RunPlan, frame: pd.DataFrame) -> None:
     for values in (rows_produced, rows_inserted, rows_updated, scanned, bytes_scanned, bytes_written,
                    spill_local, spill_remote):
         values[~ok] = 0
-    frame["ROWS_PRODUCED"] = rows_produced
-    frame["ROWS_INSERTED"] = rows_inserted
-    frame["ROWS_UPDATED"] = rows_updated
-    frame["PARTITIONS_SCANNED"] = scanned
-    frame["PARTITIONS_TOTAL"] = np.where(ok & (kind != "INSERT"), float(p_total), 0.0)
-    frame["BYTES_SCANNED"] = bytes_scanned
-    frame["BYTES_WRITTEN"] = bytes_written
-    frame["BYTES_WRITTEN_TO_RESULT"] = np.where(np.isin(kind, READ_KINDS), rows_produced * 120, 0.0)
-    frame["BYTES_SPILLED_TO_LOCAL_STORAGE"] = spill_local
-    frame["BYTES_SPILLED_TO_REMOTE_STORAGE"] = spill_remote
-    frame["PERCENTAGE_SCANNED_FROM_CACHE"] = np.where(
+    cols["ROWS_PRODUCED"] = rows_produced
+    cols["ROWS_INSERTED"] = rows_inserted
+    cols["ROWS_UPDATED"] = rows_updated
+    cols["PARTITIONS_SCANNED"] = scanned
+    cols["PARTITIONS_TOTAL"] = np.where(ok & (kind != "INSERT"), float(p_total), 0.0)
+    cols["BYTES_SCANNED"] = bytes_scanned
+    cols["BYTES_WRITTEN"] = bytes_written
+    cols["BYTES_WRITTEN_TO_RESULT"] = np.where(np.isin(kind, READ_KINDS), rows_produced * 120, 0.0)
+    cols["BYTES_SPILLED_TO_LOCAL_STORAGE"] = spill_local
+    cols["BYTES_SPILLED_TO_REMOTE_STORAGE"] = spill_remote
+    cols["PERCENTAGE_SCANNED_FROM_CACHE"] = np.where(
         bytes_scanned > 0, np.round(rng.beta(2, 3, n), 4), 0.0
     )
-    frame["QUERY_LOAD_PERCENT"] = np.where(plan.is_snowflake, rng.integers(1, 101, n), 0).astype(float)
-    frame["ROWS_AFFECTED"] = rows_produced
+    cols["QUERY_LOAD_PERCENT"] = np.where(plan.is_snowflake, rng.integers(1, 101, n), 0).astype(float)
+    cols["ROWS_AFFECTED"] = rows_produced
 
 
-def _add_identity(rng, ids: Ids, plan: RunPlan, frame: pd.DataFrame) -> None:
+def _add_identity(rng, ids: Ids, plan: RunPlan, cols: dict[str, np.ndarray]) -> None:
     """Query ids, transactions, clusters, and which history each execution reaches."""
-    n = len(frame)
-    ok = frame["SUCCESS"].to_numpy()
-    kind = frame["QUERY_KIND"].to_numpy()
-    frame["EXECUTION_ID"] = ids.uuids(n)
+    n = len(cols["SUCCESS"])
+    ok = cols["SUCCESS"]
+    kind = cols["QUERY_KIND"]
+    cols["EXECUTION_ID"] = ids.uuids(n)
     local = [f"LOCAL_{u}" for u in ids.uuids(n)]
     if plan.is_snowflake:
         # Every statement gets a server id; the client captures it only when the call succeeds.
         server_ids = ids.query_ids(n)
-        frame["SERVER_QUERY_ID"] = server_ids
-        frame["QUERY_ID"] = np.where(ok, server_ids, local)
+        cols["SERVER_QUERY_ID"] = server_ids
+        cols["QUERY_ID"] = np.where(ok, server_ids, local)
         dml = np.isin(kind, ("INSERT", "UPDATE"))
         base = to_us(plan.start) * 1000
-        frame["TRANSACTION_ID"] = np.where(dml, base + np.arange(n) * 7 + rng.integers(1, 7, n), 0)
-        frame["CLUSTER_NUMBER"] = rng.integers(1, plan.cluster_count + 1, n)
+        cols["TRANSACTION_ID"] = np.where(dml, base + np.arange(n) * 7 + rng.integers(1, 7, n), 0)
+        cols["CLUSTER_NUMBER"] = rng.integers(1, plan.cluster_count + 1, n)
         is_hybrid = plan.table_type == "HYBRID"
-        recorded = ~np.full(n, is_hybrid) | (frame["TOTAL_ELAPSED_TIME"].to_numpy() > HYBRID_HISTORY_THRESHOLD_MS)
+        recorded = ~np.full(n, is_hybrid) | (cols["TOTAL_ELAPSED_TIME"] > HYBRID_HISTORY_THRESHOLD_MS)
         recorded |= rng.random(n) < HYBRID_HISTORY_SAMPLE_RATE
-        frame["IN_QUERY_HISTORY"] = recorded
+        cols["IN_QUERY_HISTORY"] = recorded
         # Pass 1 (INFORMATION_SCHEMA) ran only for completed runs and sees what QUERY_HISTORY keeps.
         reached = recorded & ok & (plan.status == "COMPLETED")
         if not is_hybrid:
             reached &= rng.random(n) < IMMEDIATE_PASS_COVERAGE
-        frame["SF_ENRICHED"] = reached
+        cols["SF_ENRICHED"] = reached
     else:
-        frame["SERVER_QUERY_ID"] = None
-        frame["QUERY_ID"] = local
-        frame["TRANSACTION_ID"] = 0
-        frame["CLUSTER_NUMBER"] = 0
-        frame["IN_QUERY_HISTORY"] = False
-        frame["SF_ENRICHED"] = False
+        cols["SERVER_QUERY_ID"] = None
+        cols["QUERY_ID"] = local
+        cols["TRANSACTION_ID"] = 0
+        cols["CLUSTER_NUMBER"] = 0
+        cols["IN_QUERY_HISTORY"] = False
+        cols["SF_ENRICHED"] = False
 
 
-def _add_errors(plan: RunPlan, frame: pd.DataFrame) -> None:
+def _add_errors(plan: RunPlan, cols: dict[str, np.ndarray]) -> None:
     catalogue = SNOWFLAKE_ERRORS if plan.is_snowflake else POSTGRES_ERRORS
     codes, messages, client = [], [], []
-    for i in frame["ERROR_INDEX"].tolist():
+    for i in cols["ERROR_INDEX"].tolist():
         if i < 0:
             codes.append(None)
             messages.append(None)
@@ -566,6 +571,6 @@ def _add_errors(plan: RunPlan, frame: pd.DataFrame) -> None:
         messages.append(message)
         # The connector's text: "<code> (<sqlstate>): <message>"; psycopg's: "<Class>: <message>".
         client.append(f"{code} ({state}): {message}" if plan.is_snowflake else f"{state}: {message}")
-    frame["ERROR_CODE"] = codes
-    frame["ERROR_MESSAGE"] = messages
-    frame["ERROR"] = client
+    cols["ERROR_CODE"] = codes
+    cols["ERROR_MESSAGE"] = messages
+    cols["ERROR"] = client

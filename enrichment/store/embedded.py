@@ -72,6 +72,7 @@ class EmbeddedStore(Store):
         self.lock_timeout = lock_timeout
         self._thread_lock = threading.Lock()
         fakesnow_quirks.silence_known_warnings()
+        fakesnow_quirks.install_statement_cache()
         self._prepare_home()
 
     @property

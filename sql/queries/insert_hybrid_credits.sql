@@ -1,6 +1,7 @@
 -- HYBRID_TABLE_USAGE_HISTORY is account-level: every bucket overlapping the run window, with its
 -- credits pro-rated by the share of the bucket inside the window. Buckets that straddle the window
 -- edges count in part (the plan's "inside the window" test would drop them).
+-- Binds: run id, created at, window start, window end.
 INSERT INTO HYBRID_TABLE_CREDITS (
     CREDIT_ID, TEST_ID, RUN_ID, SCOPE, USAGE_START_TIME, USAGE_END_TIME, BUCKET_CREDITS_USED,
     OVERLAP_FRACTION, CREDITS_PRORATED, CREATED_AT
@@ -10,18 +11,19 @@ SELECT
     b.RUN_ID, b.RUN_ID, 'ACCOUNT', b.S, b.E, b.CREDITS_USED,
     b.OVERLAP_SECONDS / NULLIF(TIMESTAMPDIFF(second, b.S, b.E), 0),
     b.CREDITS_USED * b.OVERLAP_SECONDS / NULLIF(TIMESTAMPDIFF(second, b.S, b.E), 0),
-    (?)::TIMESTAMP_NTZ
+    b.CREATED_AT
 FROM (
     SELECT
-        (?)::VARCHAR AS RUN_ID,
+        w.RUN_ID,
+        w.CREATED_AT,
         h.START_TIME::TIMESTAMP_NTZ AS S,
         h.END_TIME::TIMESTAMP_NTZ AS E,
         MAX(h.CREDITS_USED) AS CREDITS_USED,
-        TIMESTAMPDIFF(second, GREATEST(h.START_TIME::TIMESTAMP_NTZ, (?)::TIMESTAMP_NTZ),
-                              LEAST(h.END_TIME::TIMESTAMP_NTZ, (?)::TIMESTAMP_NTZ)) AS OVERLAP_SECONDS
+        TIMESTAMPDIFF(second, GREATEST(h.START_TIME::TIMESTAMP_NTZ, w.WS), LEAST(h.END_TIME::TIMESTAMP_NTZ, w.WE)) AS OVERLAP_SECONDS
     FROM SNOWFLAKE.ACCOUNT_USAGE.HYBRID_TABLE_USAGE_HISTORY h
-    WHERE h.START_TIME < (?)::TIMESTAMP_NTZ
-      AND h.END_TIME > (?)::TIMESTAMP_NTZ
-    GROUP BY h.START_TIME, h.END_TIME
+    JOIN (
+        SELECT (?)::VARCHAR AS RUN_ID, (?)::TIMESTAMP_NTZ AS CREATED_AT, (?)::TIMESTAMP_NTZ AS WS, (?)::TIMESTAMP_NTZ AS WE
+    ) w ON h.START_TIME::TIMESTAMP_NTZ < w.WE AND h.END_TIME::TIMESTAMP_NTZ > w.WS
+    GROUP BY w.RUN_ID, w.CREATED_AT, w.WS, w.WE, h.START_TIME, h.END_TIME
 ) b
 WHERE b.OVERLAP_SECONDS > 0
