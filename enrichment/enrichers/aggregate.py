@@ -91,7 +91,7 @@ def metric_rows(run_id: str, rows: list[dict], now) -> list[list[Any]]:
         metric_id = hashlib.md5(f"{run_id}|{query_hash}|{kind}".encode()).hexdigest()
         result.append([
             metric_id, run_id, run_id, query_hash, kind,
-            next((r["SAMPLE_QUERY_TEXT"] for r in group if r.get("SAMPLE_QUERY_TEXT")), None),
+            min((r["SAMPLE_QUERY_TEXT"] for r in group if r.get("SAMPLE_QUERY_TEXT")), default=None),
             min(r["INTERVAL_START_TIME"] for r in group), max(r["INTERVAL_END_TIME"] for r in group),
             len(group), sum(int(r["CALLS"] or 0) for r in group), errors, json.dumps(by_code),
             sum(int(r["HYBRID_REQUESTS_THROTTLED_COUNT"] or 0) for r in group),
