@@ -10,6 +10,7 @@ import pytest
 from enrichment.config import Settings
 from enrichment.simulation.seed import seed_demo
 from enrichment.store.port import Db
+from enrichment.types import EnrichmentType
 from tests.engine_helpers import SEEDED_AT, pass_at, table_snapshot, type_rows
 
 SCALE = 0.05
@@ -106,13 +107,13 @@ def test_running_every_enrichment_twice_leaves_the_same_rows(world):
         qe_before = db.rows("SELECT * FROM QUERY_EXECUTIONS ORDER BY EXECUTION_ID")
     before = {(t, r): table_snapshot(world, t, r) for t in tables for r in run_ids}
     assert any(before.values())
+    completed = {r: [t for t, row in type_rows(world, r).items() if row["STATUS"] == "COMPLETED"] for r in run_ids}
     with world.unit() as db:
         for run_id in run_ids:
             facts = load_run_facts(db, run_id)
-            for etype, row in type_rows(world, run_id).items():
-                if row["STATUS"] == "COMPLETED":
-                    with db.transaction():
-                        ENRICHERS[type(next(iter(ENRICHERS)))(etype)](db, facts, LATE, SETTINGS)
+            for etype in completed[run_id]:
+                with db.transaction():
+                    ENRICHERS[EnrichmentType(etype)](db, facts, LATE, SETTINGS)
         qe_after = db.rows("SELECT * FROM QUERY_EXECUTIONS ORDER BY EXECUTION_ID")
     after = {(t, r): table_snapshot(world, t, r) for t in tables for r in run_ids}
     assert after == before

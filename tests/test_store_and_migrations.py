@@ -87,3 +87,11 @@ def test_bulk_insert_appends_by_column_name_with_json(store):
     with pytest.raises(ValueError):
         with store.unit() as db:
             db.bulk_insert("X; DROP TABLE Y", frame)
+
+
+def test_a_nested_unit_on_one_thread_fails_fast_instead_of_hanging(store):
+    with store.unit():
+        with pytest.raises(RuntimeError, match="inside another"):
+            with store.unit():
+                pass
+    assert store.rows("SELECT 1 AS ONE") == [{"ONE": 1}]  # the store is usable afterwards

@@ -71,6 +71,7 @@ class EmbeddedStore(Store):
         self.schema = schema
         self.lock_timeout = lock_timeout
         self._thread_lock = threading.Lock()
+        self._in_unit = threading.local()
         fakesnow_quirks.silence_known_warnings()
         fakesnow_quirks.install_statement_cache()
         self._prepare_home()
@@ -115,30 +116,41 @@ class EmbeddedStore(Store):
 
     @contextmanager
     def unit(self) -> Iterator[Db]:
+        if getattr(self._in_unit, "active", False):
+            # The thread lock is not re-entrant: a nested unit would wait for itself forever.
+            raise RuntimeError("A unit of work was opened inside another on the same thread; reuse the outer `db`.")
+        with self._thread_lock, self._file_lock():
+            self._in_unit.active = True
+            try:
+                with self._open() as db:
+                    yield db
+            finally:
+                self._in_unit.active = False
+
+    @contextmanager
+    def _open(self) -> Iterator[Db]:
         from fakesnow.instance import FakeSnow  # imported late: heavy, and unused on Snowflake
 
-        with self._thread_lock, self._file_lock():
+        try:
+            fake = FakeSnow(db_path=self.db_dir, nop_regexes=fakesnow_quirks.NOP_REGEXES)
+            connection = fake.connect(database=self.database, schema=self.schema, paramstyle="qmark")
+        except Exception as exc:
+            if fakesnow_quirks.is_lock_conflict(exc):
+                raise StoreUnavailable(
+                    f"Another program has the embedded store in {str(self.home)!r} open without its lock; "
+                    f"close it and try again."
+                ) from None
+            raise
+        try:
+            db = EmbeddedDb(connection)
+            db._run(fakesnow_quirks.ATTACH_ACCOUNT_USAGE, [])
+            db._run(f"USE SCHEMA {self.database}.{self.schema}", [])
+            yield db
+        finally:
             try:
-                fake = FakeSnow(db_path=self.db_dir, nop_regexes=fakesnow_quirks.NOP_REGEXES)
-                connection = fake.connect(database=self.database, schema=self.schema, paramstyle="qmark")
-            except Exception as exc:
-                if fakesnow_quirks.is_lock_conflict(exc):
-                    raise StoreUnavailable(
-                        f"Another program has the embedded store in {str(self.home)!r} open without its lock; "
-                        f"close it and try again."
-                    ) from None
-                raise
-            try:
-                db = EmbeddedDb(connection)
-                db._run(fakesnow_quirks.ATTACH_ACCOUNT_USAGE, [])
-                db._run(f"USE SCHEMA {self.database}.{self.schema}", [])
-                yield db
+                connection.close()
             finally:
-                try:
-                    connection.close()
-                finally:
-                    fake.duck_conn.close()
-
+                fake.duck_conn.close()
 
 def remove_store_files(home: Path) -> None:
     """Delete the embedded database files (used by `demo reset`), under the store lock."""
