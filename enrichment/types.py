@@ -54,13 +54,18 @@ SCHEDULING_BUFFER = {
 }
 assert all(SCHEDULING_BUFFER[t] > DOCUMENTED_LATENCY[VIEW_OF[t]] for t in EnrichmentType)
 
-# The grant that makes each view readable (SNOWFLAKE database roles; IMPORTED PRIVILEGES covers all).
+# The grant that makes each view readable, as SQL to put after GRANT ... TO ROLE <runner role>.
+# Database roles per https://docs.snowflake.com/sql-reference/snowflake-db-roles (copy crawled 2026-08):
+# that table maps no SNOWFLAKE database role to LOCK_WAIT_HISTORY, so only IMPORTED PRIVILEGES is
+# documented to open it (sql/snowflake/grants.sql explains the trade-off).
+_GOVERNANCE = "DATABASE ROLE SNOWFLAKE.GOVERNANCE_VIEWER (or IMPORTED PRIVILEGES ON DATABASE SNOWFLAKE)"
 GRANT_NEEDED = {
-    EnrichmentType.QUERY_HISTORY: "SNOWFLAKE database role GOVERNANCE_VIEWER (or IMPORTED PRIVILEGES ON DATABASE SNOWFLAKE)",
-    EnrichmentType.AGGREGATE: "SNOWFLAKE database role GOVERNANCE_VIEWER (or IMPORTED PRIVILEGES ON DATABASE SNOWFLAKE)",
-    EnrichmentType.LOCK_CONTENTION: "SNOWFLAKE database role GOVERNANCE_VIEWER (or IMPORTED PRIVILEGES ON DATABASE SNOWFLAKE)",
-    EnrichmentType.HYBRID_CREDITS: "SNOWFLAKE database role USAGE_VIEWER (or IMPORTED PRIVILEGES ON DATABASE SNOWFLAKE)",
-    EnrichmentType.QUERY_INSIGHTS: "SNOWFLAKE database role GOVERNANCE_VIEWER (or IMPORTED PRIVILEGES ON DATABASE SNOWFLAKE)",
+    EnrichmentType.QUERY_HISTORY: _GOVERNANCE,
+    EnrichmentType.AGGREGATE: _GOVERNANCE,
+    EnrichmentType.LOCK_CONTENTION: ("IMPORTED PRIVILEGES ON DATABASE SNOWFLAKE (no SNOWFLAKE database role is documented "
+                                     "to cover LOCK_WAIT_HISTORY; GOVERNANCE_VIEWER and USAGE_VIEWER do not list it)"),
+    EnrichmentType.HYBRID_CREDITS: "DATABASE ROLE SNOWFLAKE.USAGE_VIEWER (or IMPORTED PRIVILEGES ON DATABASE SNOWFLAKE)",
+    EnrichmentType.QUERY_INSIGHTS: _GOVERNANCE,
 }
 
 

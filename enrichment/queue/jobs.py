@@ -153,12 +153,13 @@ def create_delayed_enrichment_job(
                 "; ".join(reasons) or None,
             ],
         )
-        for plan in plans:
-            db.execute(
-                "upsert_type_status",
-                [run_id, run_id, plan.enrichment_type.value, plan.status, plan.expected_at, plan.next_check_at,
-                 plan.deadline_at, plan.detail, now],
-            )
+        assert len(plans) == 5, "insert_job_type_statuses.sql writes exactly one row per type"
+        db.execute(
+            "insert_job_type_statuses",
+            [value for plan in plans for value in (run_id, run_id, plan.enrichment_type.value, plan.status,
+                                                   plan.expected_at, plan.next_check_at, plan.deadline_at,
+                                                   plan.detail, now)],
+        )
         existing = db.one("job_by_id", [run_id])
         type_rows = {r["ENRICHMENT_TYPE"]: r["STATUS"] for r in db.rows("type_statuses_of_job", [run_id])}
         db.execute(

@@ -161,7 +161,7 @@ def _plan_runs(rng, ids: Ids, n: int, now: dt.datetime, scale: float, execution_
     full = n >= 15  # big enough to guarantee every type, status and timing case
     if full:
         counts = _type_counts(n)
-        types = list(rng.permutation([t for t in TABLE_TYPES for _ in range(counts[t])]))
+        types = [str(t) for t in rng.permutation([t for t in TABLE_TYPES for _ in range(counts[t])])]
     else:
         weights = np.array([TYPE_SHARE[t] for t in TABLE_TYPES])
         types = [TABLE_TYPES[i] for i in rng.choice(len(TABLE_TYPES), n, p=weights)]
@@ -331,7 +331,10 @@ def _assign_contention(rng, plans: list[RunPlan]) -> None:
     """Row-lock contention on about half the hybrid runs that update; throttling on a few busy ones."""
     updating = [p for p in plans if p.table_type == "HYBRID" and "UPDATE" in p.workload and p.client_rows_written]
     for i, plan in enumerate(updating):
-        plan.lock_contention = i % 2 == 0 if len(updating) < 4 else bool(rng.random() < 0.5)
+        if len(updating) < 4:
+            plan.lock_contention = i % 2 == 0  # few candidates: alternate, so that at least one has waits
+        else:
+            plan.lock_contention = bool(rng.random() < 0.5)
     hybrid = sorted((p for p in plans if p.table_type == "HYBRID"), key=lambda p: -p.executions)
     for i, plan in enumerate(hybrid):
         plan.throttled = i == 0 or bool(rng.random() < 0.25)
@@ -520,6 +523,7 @@ def _query_executions(plans: list[RunPlan], truth: pd.DataFrame) -> pd.DataFrame
         return pd.DataFrame(columns=["EXECUTION_ID", "TEST_ID", "QUERY_ID"])
     end_of_run = {p.run_id: p.end for p in plans}
     ok = rows["SUCCESS"].to_numpy()
+    logged = ok & (rows["TABLE_TYPE"] != "POSTGRES").to_numpy()
     enriched = rows["SF_ENRICHED"].to_numpy()
     kind = rows["QUERY_KIND"]
 
@@ -554,10 +558,10 @@ def _query_executions(plans: list[RunPlan], truth: pd.DataFrame) -> pd.DataFrame
         "SF_TX_BLOCKED_MS": pass_one("TRANSACTION_BLOCKED_TIME"),
         "SF_BYTES_SCANNED": pd.array(pass_one("BYTES_SCANNED"), dtype="Int64"),
         "SF_ROWS_PRODUCED": pd.array(pass_one("ROWS_PRODUCED"), dtype="Int64"),
-        # The logger derives these from ROWS_AFFECTED and the kind, for every successful execution.
-        "SF_ROWS_INSERTED": pd.array(np.where(ok, np.where(kind == "INSERT", affected, 0), np.nan), dtype="Int64"),
-        "SF_ROWS_UPDATED": pd.array(np.where(ok, np.where(kind == "UPDATE", affected, 0), np.nan), dtype="Int64"),
-        "SF_ROWS_DELETED": pd.array(np.where(ok, 0, np.nan), dtype="Int64"),
+        # The logger derives these from ROWS_AFFECTED and the kind, for successful Snowflake executions.
+        "SF_ROWS_INSERTED": pd.array(np.where(logged, np.where(kind == "INSERT", affected, 0), np.nan), dtype="Int64"),
+        "SF_ROWS_UPDATED": pd.array(np.where(logged, np.where(kind == "UPDATE", affected, 0), np.nan), dtype="Int64"),
+        "SF_ROWS_DELETED": pd.array(np.where(logged, 0, np.nan), dtype="Int64"),
         "APP_OVERHEAD_MS": np.where(enriched, rows["APP_ELAPSED_MS"] - rows["TOTAL_ELAPSED_TIME"], np.nan),
         "SF_CLUSTER_NUMBER": pd.array(np.where(enriched, rows["CLUSTER_NUMBER"], np.nan), dtype="Int64"),
     })

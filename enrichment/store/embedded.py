@@ -92,27 +92,41 @@ class EmbeddedStore(Store):
                 f"point ENRICHMENT_HOME at a folder you can write to."
             ) from None
 
+    def _acquire(self, handle, deadline: float) -> None:
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreUnavailable(
+                        f"The embedded store in {str(self.home)!r} stayed busy for {self.lock_timeout:.0f} s; "
+                        f"try again in a moment, or stop the process that holds it."
+                    ) from None
+                time.sleep(0.005)
+
     @contextmanager
     def _file_lock(self) -> Iterator[None]:
-        handle = open(self.home / "store.lock", "a+")
-        try:
-            deadline = time.monotonic() + self.lock_timeout
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as exc:
-                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise
-                    if time.monotonic() >= deadline:
-                        raise StoreUnavailable(
-                            f"The embedded store in {str(self.home)!r} stayed busy for {self.lock_timeout:.0f} s; "
-                            f"try again in a moment, or stop the process that holds it."
-                        ) from None
-                    time.sleep(0.02)
-            yield
-        finally:
-            handle.close()  # closing the descriptor releases the flock
+        """Exclusive use of the store, handed over fairly.
+
+        A bare flock lets the process that just released it take it straight back (it is running; the
+        waiters are asleep), which starved other processes in tests. So a waiter first takes a
+        turnstile, then waits for the store while holding it: the previous holder, coming back for
+        another unit, must pass the turnstile and so queues behind the waiter.
+        """
+        deadline = time.monotonic() + self.lock_timeout
+        with open(self.home / "store.turnstile", "a+") as turnstile, open(self.home / "store.lock", "a+") as store:
+            self._acquire(turnstile, deadline)
+            try:
+                self._acquire(store, deadline)
+            finally:
+                fcntl.flock(turnstile.fileno(), fcntl.LOCK_UN)
+            try:
+                yield
+            finally:
+                fcntl.flock(store.fileno(), fcntl.LOCK_UN)
 
     @contextmanager
     def unit(self) -> Iterator[Db]:

@@ -66,18 +66,24 @@ def install_statement_cache() -> None:
     transformed: dict[tuple, object] = {}
     cacheable = (exp.Select, exp.Insert, exp.Update, exp.Delete, exp.Union)
 
+    # The parse of a command is keyed by its text; its transform by that same text (remembered on
+    # the copy handed out, so no SQL has to be generated to build the key) plus the current
+    # database and schema, which some transforms read.
     def cached_parse(command: str, *args, **kwargs):
         hit = parsed.get(command)
         if hit is None:
             hit = original_parse(command, *args, **kwargs)
             if len(parsed) < _CACHE_LIMIT:
                 parsed[command] = hit
-        return hit.copy()
+        copy = hit.copy()
+        copy.meta["enrichment_command"] = command
+        return copy
 
     def cached_transform(self, expression, params):
-        if not isinstance(expression, cacheable) or expression.find(exp.Anonymous) is not None:
+        command = expression.meta.get("enrichment_command")
+        if command is None or not isinstance(expression, cacheable):
             return original_transform(self, expression, params)
-        key = (expression.sql(), self._conn.database, self._conn.schema)
+        key = (command, self._conn.database, self._conn.schema)
         hit = transformed.get(key)
         if hit is None:
             hit = original_transform(self, expression, params)
