@@ -30,8 +30,30 @@ def validate_identifier(value: str, what: str) -> str:
     return value.upper()
 
 
-def _float(name: str, default: float, low: float, high: float) -> float:
-    raw = os.environ.get(name)
+def settings_file_values(path: Path | None = None) -> dict[str, str]:
+    """Settings from a TOML file (`enrichment.toml` beside the app, or ENRICHMENT_SETTINGS_FILE).
+
+    Streamlit in Snowflake offers no environment variables, so the deploy ships this file instead;
+    keys are the environment variables' names. Environment variables win over the file.
+    """
+    import tomllib
+
+    path = path or Path(os.environ.get("ENRICHMENT_SETTINGS_FILE", Path(__file__).resolve().parents[1] / "enrichment.toml"))
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UserFacingError(f"The settings file {str(path)!r} is not valid TOML ({exc}); fix or remove it.") from None
+    return {str(k): str(v) for k, v in data.items() if str(k).startswith("ENRICHMENT_")}
+
+
+def _env() -> dict[str, str]:
+    return {**settings_file_values(), **{k: v for k, v in os.environ.items() if k.startswith("ENRICHMENT_")}}
+
+
+def _float(env: dict[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
@@ -43,8 +65,8 @@ def _float(name: str, default: float, low: float, high: float) -> float:
     return value
 
 
-def _csv(name: str, default: str) -> tuple[str, ...]:
-    raw = os.environ.get(name, default)
+def _csv(env: dict[str, str], name: str, default: str) -> tuple[str, ...]:
+    raw = env.get(name, default)
     return tuple(part.strip().upper() for part in raw.split(",") if part.strip())
 
 
@@ -74,28 +96,29 @@ class Settings:
 
 
 def load_settings() -> Settings:
-    backend = os.environ.get("ENRICHMENT_BACKEND", "embedded").strip().lower()
+    env = _env()
+    backend = env.get("ENRICHMENT_BACKEND", "embedded").strip().lower()
     if backend not in ("embedded", "snowflake"):
         raise UserFacingError(
             f"ENRICHMENT_BACKEND={backend!r} is not known; set it to 'embedded' (the default) or 'snowflake'."
         )
-    attempts_raw = os.environ.get("ENRICHMENT_MAX_ATTEMPTS", "3")
+    attempts_raw = env.get("ENRICHMENT_MAX_ATTEMPTS", "3")
     if not attempts_raw.isdigit() or not (1 <= int(attempts_raw) <= 20):
         raise UserFacingError(f"ENRICHMENT_MAX_ATTEMPTS={attempts_raw!r} must be a whole number from 1 to 20.")
     return Settings(
         backend=backend,
-        home=Path(os.environ.get("ENRICHMENT_HOME", ".enrichment")),
-        database=validate_identifier(os.environ.get("ENRICHMENT_DATABASE", "FLAKEBENCH"), "database"),
-        schema=validate_identifier(os.environ.get("ENRICHMENT_SCHEMA", "TEST_RESULTS"), "schema"),
-        connection_name=os.environ.get("ENRICHMENT_CONNECTION") or None,
-        latency_scale=_float("ENRICHMENT_LATENCY_SCALE", DEFAULT_DEMO_LATENCY_SCALE, 0.0001, 10.0),
-        lease_seconds=_float("ENRICHMENT_LEASE_SECONDS", 600.0, 1.0, 86400.0),
+        home=Path(env.get("ENRICHMENT_HOME", ".enrichment")),
+        database=validate_identifier(env.get("ENRICHMENT_DATABASE", "FLAKEBENCH"), "database"),
+        schema=validate_identifier(env.get("ENRICHMENT_SCHEMA", "TEST_RESULTS"), "schema"),
+        connection_name=env.get("ENRICHMENT_CONNECTION") or None,
+        latency_scale=_float(env, "ENRICHMENT_LATENCY_SCALE", DEFAULT_DEMO_LATENCY_SCALE, 0.0001, 10.0),
+        lease_seconds=_float(env, "ENRICHMENT_LEASE_SECONDS", 600.0, 1.0, 86400.0),
         max_attempts=int(attempts_raw),
-        completeness_threshold=_float("ENRICHMENT_COMPLETENESS_THRESHOLD", 0.99, 0.0, 1.0),
-        completeness_grace_hours=_float("ENRICHMENT_COMPLETENESS_GRACE_HOURS", 6.0, 0.0, 24.0 * 30),
-        enrich_failed_runs=os.environ.get("ENRICHMENT_ENRICH_FAILED_RUNS", "0").lower() in ("1", "true", "yes"),
-        admin_roles=_csv("ENRICHMENT_ADMIN_ROLES", "ACCOUNTADMIN,FLAKEBENCH_ENRICHMENT_ADMIN"),
-        local_user_is_admin=os.environ.get("ENRICHMENT_LOCAL_ADMIN", "1").lower() in ("1", "true", "yes"),
-        app_runner_interval=_float("ENRICHMENT_APP_RUNNER_INTERVAL", 15.0, 0.0, 86400.0),
-        lock_timeout_seconds=_float("ENRICHMENT_LOCK_TIMEOUT_SECONDS", 60.0, 1.0, 3600.0),
+        completeness_threshold=_float(env, "ENRICHMENT_COMPLETENESS_THRESHOLD", 0.99, 0.0, 1.0),
+        completeness_grace_hours=_float(env, "ENRICHMENT_COMPLETENESS_GRACE_HOURS", 6.0, 0.0, 24.0 * 30),
+        enrich_failed_runs=env.get("ENRICHMENT_ENRICH_FAILED_RUNS", "0").lower() in ("1", "true", "yes"),
+        admin_roles=_csv(env, "ENRICHMENT_ADMIN_ROLES", "ACCOUNTADMIN,FLAKEBENCH_ENRICHMENT_ADMIN"),
+        local_user_is_admin=env.get("ENRICHMENT_LOCAL_ADMIN", "1").lower() in ("1", "true", "yes"),
+        app_runner_interval=_float(env, "ENRICHMENT_APP_RUNNER_INTERVAL", 15.0, 0.0, 86400.0),
+        lock_timeout_seconds=_float(env, "ENRICHMENT_LOCK_TIMEOUT_SECONDS", 60.0, 1.0, 3600.0),
     )
