@@ -33,7 +33,8 @@ def retry_jobs(store: Store, settings: Settings, job_ids: list[str], *, now: dt.
             if db.one("job_by_id", [job_id]) is None:
                 raise UserFacingError(f"There is no job {job_id!r}; check the id on the queue page.")
             with db.transaction():
-                types = db.execute("reopen_failed_types", [now, now, now + dt.timedelta(hours=1), now, job_id])
+                floor = now + dt.timedelta(hours=1)
+                types = db.execute("reopen_failed_types", [now, floor, floor, now, job_id])
                 if types:
                     reopened += db.execute("reopen_job", [now, now, job_id])
     return reopened
