@@ -8,6 +8,7 @@ import streamlit as st
 
 from app.errors import guarded
 from enrichment.config import Settings, load_settings
+from enrichment.errors import UserFacingError
 from enrichment.readmodels.overview import count_parent_runs
 from enrichment.schema import migrate
 from enrichment.store import Store, open_store
@@ -32,11 +33,22 @@ def _open(settings: Settings) -> Store:
         with store.unit() as db:
             empty = count_parent_runs(db) == 0
         if empty:
-            from enrichment.simulation.seed import seed_demo
-
-            log.info("Seeding the demo world in %s", settings.home)
-            seed_demo(store)
+            _seed(store, settings)
     return store
+
+
+def _seed(store: Store, settings: Settings) -> None:
+    from enrichment.simulation.seed import seed_demo  # only the embedded demo needs it
+
+    log.info("Seeding the demo world in %s", settings.home)
+    try:
+        summary = seed_demo(store)
+    except UserFacingError:
+        with store.unit() as db:
+            if count_parent_runs(db) == 0:
+                raise
+        return  # another process (a runner, a second app) seeded it first: use that world
+    log.info("Seeded %s runs in %s s", summary.get("runs"), summary.get("seconds"))
 
 
 def get_store() -> Store:

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app.badges import badge_for, badge_for_run
+from app.badges import badge_for, badge_for_run, styled
 from app.errors import guarded
 from app.format import format_ago, format_count, format_utc, format_utc_time
 from app.store import get_settings, get_store
@@ -22,11 +22,11 @@ if settings.embedded:
 st.caption(f"As of {format_utc(now)}. Benchmark results are available as soon as a run ends; "
            "the delayed enrichment adds server-side figures once Snowflake publishes ACCOUNT_USAGE.")
 
-columns = st.columns(1 + max(len(overview.runs_by_type), 1) + 1)
-columns[0].metric("Runs", format_count(overview.total_runs))
-for column, (table_type, runs) in zip(columns[1:], overview.runs_by_type.items()):
-    column.metric(f"{table_type.title()} runs", format_count(runs))
-columns[-1].metric("Enrichments waiting", format_count(overview.waiting_types))
+headline = [("Runs", overview.total_runs)] + [(f"{t.title()} runs", n) for t, n in overview.runs_by_type.items()]
+PER_ROW = 6
+for start in range(0, len(headline), PER_ROW):
+    for column, (label, value) in zip(st.columns(PER_ROW), headline[start:start + PER_ROW]):
+        column.metric(label, format_count(value), border=True)
 
 st.header("Runs by table type and enrichment state")
 if overview.total_runs == 0:
@@ -39,25 +39,31 @@ else:
 
 st.header("Recent runs")
 if overview.recent:
+    run_badges = [badge_for_run(r, now) for r in overview.recent]
     recent = pd.DataFrame(
         {
             "Run": [r["TEST_NAME"] for r in overview.recent],
             "Table type": [r["TABLE_TYPE"] for r in overview.recent],
             "Run status": [str(r["RUN_STATUS"]).capitalize() for r in overview.recent],
             "Ended": [format_utc(r["END_TIME"]) for r in overview.recent],
-            "Delayed enrichment": [badge_for_run(r, now).text for r in overview.recent],
+            "Delayed enrichment": [b.text for b in run_badges],
             "Types done": [f"{r['TYPES_DONE']} of {r['TYPES_TOTAL']}" if r["TYPES_TOTAL"] else "—"
                            for r in overview.recent],
         }
     )
-    st.dataframe(recent, hide_index=True, width="stretch")
+    st.dataframe(styled(recent, "Delayed enrichment", run_badges), hide_index=True, width="stretch",
+                 height="content")
 else:
     st.caption("No runs yet.")
 
 st.header("Waiting to land")
 if overview.upcoming:
-    st.caption("Enrichments wait until their ACCOUNT_USAGE view should have landed; past that time they are "
-               "re-checked until the data is complete.")
+    upcoming_next = min((u["NEXT_EXPECTED_AT"] for u in overview.upcoming if u["NEXT_EXPECTED_AT"]), default=None)
+    when = (f"the next should land at {format_utc_time(upcoming_next, now)} ({format_ago(upcoming_next, now)})"
+            if upcoming_next else "all are due and being re-checked")
+    waiting = "enrichment is" if overview.waiting_types == 1 else "enrichments are"
+    st.markdown(f"**{format_count(overview.waiting_types)}** {waiting} waiting for their ACCOUNT_USAGE view; "
+                f"{when}. Past its expected landing an enrichment is re-checked until its data is complete.")
     upcoming = pd.DataFrame(
         {
             "Enrichment": [u["ENRICHMENT_TYPE"] for u in overview.upcoming],

@@ -3,11 +3,6 @@ and the Overview shows the store's own figures."""
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib.util
-import sys
-import types
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -22,35 +17,18 @@ PLACEHOLDER_PAGES = ["pages/runs.py", "pages/run_detail.py", "pages/compare.py",
 TIMEOUT = 120  # the first run builds the demo world
 
 
-def _stand_in_seed_demo(store, **_ignored) -> dict:
-    """TEMPORARY test double, used only while enrichment.simulation.seed has not landed: three runs
-    (one with a child worker row), one job with a waiting and a completed type, one run not queued."""
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    insert_run = ("INSERT INTO TEST_RESULTS (TEST_ID, RUN_ID, TEST_NAME, SCENARIO_NAME, TABLE_NAME, TABLE_TYPE, "
-                  "STATUS, START_TIME, END_TIME, CONCURRENT_CONNECTIONS) VALUES (?, ?, ?, 's', 't', ?, ?, ?, ?, 4)")
-    with store.unit() as db:
-        for test_id, run_id, table_type, ended in [("r1", "r1", "HYBRID", 30), ("w1", "r1", "HYBRID", 30),
-                                                   ("r2", "r2", "STANDARD", 20), ("r3", "r3", "HYBRID", 5)]:
-            end = now - dt.timedelta(minutes=ended)
-            db.execute(insert_run, [test_id, run_id, f"run {run_id}", table_type, "COMPLETED",
-                                    end - dt.timedelta(minutes=10), end])
-        db.execute("INSERT INTO DELAYED_ENRICHMENT_QUEUE (JOB_ID, TEST_ID, RUN_ID, TABLE_TYPE, STATUS) "
-                   "VALUES ('j1', 'r1', 'r1', 'HYBRID', 'PENDING')")
-        for kind, status, expected in [("QUERY_HISTORY", "COMPLETED", -10), ("AGGREGATE_QUERY_HISTORY", "PENDING", 25)]:
-            db.execute("INSERT INTO DELAYED_ENRICHMENT_TYPE_STATUS (JOB_ID, RUN_ID, ENRICHMENT_TYPE, STATUS, "
-                       "EXPECTED_AT) VALUES ('j1', 'r1', ?, ?, ?)", [kind, status, now + dt.timedelta(minutes=expected)])
-    return {"runs": 3}
+@pytest.fixture(scope="module")
+def shared_home(tmp_path_factory):
+    """One home for the module: the first app run seeds it (about 8 s), later runs reuse it."""
+    return tmp_path_factory.mktemp("app-pages") / "home"
 
 
 @pytest.fixture
-def app_env(home, monkeypatch):
+def app_env(shared_home, monkeypatch):
+    monkeypatch.setenv("ENRICHMENT_HOME", str(shared_home))
     monkeypatch.setenv("ENRICHMENT_APP_RUNNER_INTERVAL", "0")
     monkeypatch.delenv("ENRICHMENT_BACKEND", raising=False)
-    if importlib.util.find_spec("enrichment.simulation.seed") is None:
-        double = types.ModuleType("enrichment.simulation.seed")
-        double.seed_demo = _stand_in_seed_demo
-        monkeypatch.setitem(sys.modules, "enrichment.simulation.seed", double)
-    return home
+    return shared_home
 
 
 @pytest.fixture
@@ -91,3 +69,24 @@ def test_every_page_loads(app, page):
     app.switch_page(page).run()
     assert not app.exception, app.exception
     assert len(app.title) == 1
+
+
+def test_a_settings_mistake_is_one_sentence_not_a_traceback(app_env, monkeypatch):
+    monkeypatch.setenv("ENRICHMENT_BACKEND", "oracle")
+    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "ENRICHMENT_BACKEND='oracle' is not known; set it to 'embedded' (the default) or 'snowflake'."
+    ]
+
+
+def test_an_unexpected_failure_shows_a_generic_sentence(app_env, monkeypatch):
+    import enrichment.readmodels.overview as overview
+
+    def broken(db, now=None):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(overview, "load_overview", broken)
+    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert len(at.error) == 1 and "secret" not in at.error[0].value and "server log" in at.error[0].value

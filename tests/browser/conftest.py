@@ -35,13 +35,20 @@ def _healthy(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """Start the dashboard on a free port with a fresh ENRICHMENT_HOME; yield its base URL."""
-    workdir = tmp_path_factory.mktemp("browser-app")
-    port = _free_port()
-    env = dict(os.environ, ENRICHMENT_HOME=str(workdir / "home"), ENRICHMENT_APP_RUNNER_INTERVAL="0")
+def app_env(tmp_path_factory) -> dict[str, str]:
+    """The environment the app runs with: a fresh embedded home, no built-in runner (tests drive it)."""
+    home = tmp_path_factory.mktemp("browser-app") / "home"
+    env = dict(os.environ, ENRICHMENT_HOME=str(home), ENRICHMENT_APP_RUNNER_INTERVAL="0")
     env.pop("ENRICHMENT_BACKEND", None)
-    log_path = workdir / "streamlit.log"
+    return env
+
+
+@pytest.fixture(scope="session")
+def app_url(app_env, tmp_path_factory):
+    """Start the dashboard on a free port; yield its base URL."""
+    port = _free_port()
+    env = app_env
+    log_path = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
     command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     with open(log_path, "wb") as log:
