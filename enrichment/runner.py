@@ -16,13 +16,14 @@ from enrichment.clock import utcnow
 from enrichment.config import Settings
 from enrichment.queue.claims import claim_due_jobs, worker_identity
 from enrichment.queue.housekeeping import housekeeping
-from enrichment.queue.jobs import discover_jobs
+from enrichment.queue.jobs import create_delayed_enrichment_job, runs_without_job
 from enrichment.queue.readiness import Watermarks
 from enrichment.queue.worker import JobOutcome, process_job
 from enrichment.simulation.latency import read_latency_scale
 from enrichment.store.port import Store
 
 log = logging.getLogger("enrichment.runner")
+DISCOVERY_BATCH = 10
 
 
 @dataclass
@@ -82,8 +83,14 @@ def run_pass(
     summary = PassSummary()
     lease = dt.timedelta(seconds=settings.lease_seconds)
 
+    # Discovery in small units, so other processes (the app) get the store in between.
     with store.unit() as db:
-        summary.discovered = discover_jobs(db, settings=settings, scale=scale, now=now)
+        candidates = runs_without_job(db)
+    for start in range(0, len(candidates), DISCOVERY_BATCH):
+        with store.unit() as db:
+            for run_id in candidates[start:start + DISCOVERY_BATCH]:
+                if create_delayed_enrichment_job(db, run_id, settings=settings, scale=scale, now=now, source="DISCOVERY"):
+                    summary.discovered += 1
 
     watermarks = Watermarks(now)  # read once per view per pass, not per run
     while summary.jobs_processed < max_jobs:

@@ -169,10 +169,15 @@ def create_delayed_enrichment_job(
     return run_id
 
 
+def runs_without_job(db: Db, limit: int = 500) -> list[str]:
+    """Ended runs that have no job and were never enriched, oldest first."""
+    return [row["RUN_ID"] for row in db.rows("discover_runs_without_job", [limit])]
+
+
 def discover_jobs(db: Db, *, settings: Settings, scale: float, now: dt.datetime, limit: int = 500) -> int:
     """Create jobs for ended runs that have none. Returns how many were created."""
     created = 0
-    for row in db.rows("discover_runs_without_job", [limit]):
-        if create_delayed_enrichment_job(db, row["RUN_ID"], settings=settings, scale=scale, now=now, source="DISCOVERY"):
+    for run_id in runs_without_job(db, limit):
+        if create_delayed_enrichment_job(db, run_id, settings=settings, scale=scale, now=now, source="DISCOVERY"):
             created += 1
     return created

@@ -98,7 +98,9 @@ def process_job(db: Db, job: dict, token: str, *, now: dt.datetime, settings: Se
             continue
 
         if not is_landed(etype, facts, row["EXPECTED_AT"], now, lambda view: watermarks.of(db, view)):
-            next_check = min(row["EXPECTED_AT"], now + recheck_interval(scale))
+            # Dense views are re-checked often (their watermark may pass early); sparse ones only
+            # land with their documented latency, so there is nothing to gain before that.
+            next_check = min(row["EXPECTED_AT"], now + recheck_interval(scale)) if etype.dense else row["EXPECTED_AT"]
             _write_type(db, job_id, token, etype.value, status=OPEN, next_check=next_check,
                         coverage=row["COVERAGE"], detail=row["DETAIL"] or f"Waiting for {etype.view} to land.",
                         **common)
