@@ -24,6 +24,19 @@ def world(store):
     return store
 
 
+@pytest.fixture(scope="module")
+def enriched_world(tmp_path_factory):
+    """One world, fully enriched once, shared by the tests that only read it (or rewrite it identically)."""
+    from enrichment.schema import migrate
+    from enrichment.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore(tmp_path_factory.mktemp("enriched"), "FLAKEBENCH", "TEST_RESULTS")
+    migrate(store)
+    seed_demo(store, runs=20, seed=11, latency_scale=SCALE, now=SEEDED_AT)
+    pass_at(store, SETTINGS, LATE)
+    return store
+
+
 def runs_by(db: Db, table_type: str, status: str = "COMPLETED") -> list[dict]:
     return db.rows(
         "SELECT RUN_ID, END_TIME FROM TEST_RESULTS WHERE TEST_ID = RUN_ID AND TABLE_TYPE = ? AND STATUS = ? "
@@ -75,8 +88,8 @@ def test_everything_reaches_a_final_state_and_nothing_completes_early(world):
     assert mirrored == [{"S": "NOT_APPLICABLE"}]
 
 
-def test_aggregate_counts_calls_and_errors_and_matches_executions(world):
-    pass_at(world, SETTINGS, LATE)
+def test_aggregate_counts_calls_and_errors_and_matches_executions(enriched_world):
+    world = enriched_world
     with world.unit() as db:
         for run in runs_by(db, "HYBRID")[:3]:
             run_id = run["RUN_ID"]
@@ -95,11 +108,11 @@ def test_aggregate_counts_calls_and_errors_and_matches_executions(world):
             assert lo_hi and all(r["LO"] <= r["E"] <= r["HI"] for r in lo_hi)
 
 
-def test_running_every_enrichment_twice_leaves_the_same_rows(world):
+def test_running_every_enrichment_twice_leaves_the_same_rows(enriched_world):
     from enrichment.enrichers import ENRICHERS
     from enrichment.queue.run_facts import load_run_facts
 
-    pass_at(world, SETTINGS, LATE)
+    world = enriched_world
     tables = ["AGGREGATE_QUERY_INTERVALS", "AGGREGATE_QUERY_METRICS", "LOCK_CONTENTION_EVENTS",
               "HYBRID_TABLE_CREDITS", "QUERY_INSIGHTS_CACHE"]
     with world.unit() as db:
