@@ -20,7 +20,7 @@ SELECT
     w.BLOCKER_QUERY_ID IN (SELECT QUERY_ID FROM QUERY_EXECUTIONS WHERE TEST_ID IN (SELECT TEST_ID FROM TEST_RESULTS WHERE RUN_ID = ? AND TEST_ID <> RUN_ID)),
     (?)::TIMESTAMP_NTZ
 FROM (
-    SELECT DISTINCT
+    SELECT
         (?)::VARCHAR AS RUN_ID,
         qe.TEST_ID,
         l.QUERY_ID,
@@ -50,3 +50,7 @@ LEFT JOIN (
     WHERE START_TIME >= (?)::TIMESTAMP_NTZ AND START_TIME <= (?)::TIMESTAMP_NTZ
     GROUP BY QUERY_ID
 ) qh ON qh.QUERY_ID = w.QUERY_ID
+-- Duplicate source rows (and duplicate client rows) collapse to one event per waiter, request and blocker:
+-- exactly the parts of EVENT_ID, so ids stay unique.
+QUALIFY ROW_NUMBER() OVER (PARTITION BY w.QUERY_ID, w.REQUESTED_AT, w.BLOCKER_INDEX
+                           ORDER BY w.BLOCKER_QUERY_ID, w.TEST_ID) = 1
