@@ -6,9 +6,11 @@ import streamlit as st
 from app.badges import badge_for, badge_for_run, styled
 from app.errors import guarded
 from app.format import format_ago, format_count, format_utc, format_utc_time
+from app.shell import ensure_shell
 from app.store import get_settings, get_store
 from enrichment.readmodels.overview import load_overview
 
+ensure_shell()
 settings = get_settings()
 store = get_store()
 with guarded("loading the overview"), store.unit() as db:

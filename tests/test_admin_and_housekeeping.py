@@ -57,6 +57,13 @@ def test_discard_skips_open_types_and_says_who(world):
     rows = type_rows(world, run)
     assert "PENDING" not in {r["STATUS"] for r in rows.values()}
     assert any("ops@example" in (r["DETAIL"] or "") for r in rows.values())
+    # A finished job keeps its outcome: discarding it changes nothing.
+    pass_at(world, SETTINGS, LATE)
+    with world.unit() as db:
+        done = db.scalar("SELECT JOB_ID FROM DELAYED_ENRICHMENT_QUEUE WHERE STATUS = 'COMPLETED' LIMIT 1")
+    before = type_rows(world, done)
+    assert discard_jobs(world, SETTINGS, [done], now=LATE) == 0
+    assert type_rows(world, done) == before
 
 
 def test_backfill_validates_the_range_and_respects_retention(world):

@@ -58,7 +58,7 @@ def discard_jobs(store: Store, settings: Settings, job_ids: list[str], *, who: s
         for job_id in job_ids:
             job_id = _checked_job_id(job_id)
             with db.transaction():
-                db.execute("discard_open_types", [note, now, now, job_id])
+                db.execute("discard_open_types", [note, now, now, job_id, job_id])
                 changed = db.execute("discard_job", [note, now, now, job_id])
                 if changed:
                     db.execute("set_run_delayed_status", ["SKIPPED", note, now, "SKIPPED", job_id])
