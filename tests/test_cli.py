@@ -83,3 +83,11 @@ def test_bad_identifier_in_configuration_is_refused(tmp_path):
     result = run_cli(tmp_path / "home", "status", ENRICHMENT_SCHEMA="TEST_RESULTS; DROP TABLE X")
     assert result.returncode == 2
     assert_one_sentence(result)
+
+
+def test_a_connection_name_that_does_not_exist_is_one_sentence(tmp_path):
+    (tmp_path / "empty-home").mkdir()
+    result = run_cli(tmp_path / "home", "status", ENRICHMENT_BACKEND="snowflake", ENRICHMENT_CONNECTION="nope",
+                     HOME=str(tmp_path / "empty-home"))
+    assert result.returncode == 2
+    assert "'nope' was not found" in result.stderr and "Traceback" not in result.stderr

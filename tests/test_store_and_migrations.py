@@ -95,3 +95,30 @@ def test_a_nested_unit_on_one_thread_fails_fast_instead_of_hanging(store):
             with store.unit():
                 pass
     assert store.rows("SELECT 1 AS ONE") == [{"ONE": 1}]  # the store is usable afterwards
+
+
+class AccountLikeStore(EmbeddedStore):
+    """The embedded engine standing in for a real account: embedded-only migrations are not run."""
+
+    kind = "snowflake"
+
+
+def test_a_real_account_without_flakebench_tables_is_refused_untouched(home):
+    account = AccountLikeStore(home, "FLAKEBENCH", "TEST_RESULTS")
+    with pytest.raises(UserFacingError, match="QUERY_EXECUTIONS: \\(table missing\\)"):
+        migrate(account)
+    tables = account.rows("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = CURRENT_SCHEMA()")
+    assert tables == []  # nothing was created
+
+
+def test_a_real_account_with_flakebench_tables_gets_only_the_product_migrations(home):
+    from enrichment.schema.migrate import MIGRATIONS_DIR
+    from enrichment.store.sqlfiles import split_script
+
+    account = AccountLikeStore(home, "FLAKEBENCH", "TEST_RESULTS")
+    with account.unit() as db:  # FlakeBench's own tables, as FlakeBench creates them
+        for statement in split_script((MIGRATIONS_DIR / "0001_flakebench_tables.embedded.sql").read_text()):
+            db.execute(statement)
+    applied = migrate(account)
+    assert applied and not any("flakebench_tables" in a or "simulated" in a for a in applied)
+    assert migrate(account) == []

@@ -75,6 +75,15 @@ def migrate(store: Store) -> list[str]:
     """Bring the store's schema to SCHEMA_VERSION. Returns the names of the migrations applied."""
     applied_now: list[str] = []
     with store.unit() as db:
+        if store.kind != "embedded":
+            # On a real account FlakeBench's tables must already be there: check before touching anything.
+            missing = missing_flakebench_columns(db)
+            if missing:
+                described = "; ".join(f"{t}: {', '.join(c)}" for t, c in missing.items())
+                raise UserFacingError(
+                    f"FlakeBench's tables in {store.database}.{store.schema} are missing what the product reads "
+                    f"({described}); point ENRICHMENT_DATABASE/ENRICHMENT_SCHEMA at FlakeBench's results schema."
+                )
         _ensure_ledger(db)
         done = applied_versions(db)
         if done and max(done) > SCHEMA_VERSION:
@@ -85,14 +94,6 @@ def migrate(store: Store) -> list[str]:
         pending = [m for m in all_migrations() if m.version not in done]
         if store.kind != "embedded":
             pending = [m for m in pending if not m.embedded_only]
-            if pending:
-                missing = missing_flakebench_columns(db)
-                if missing:
-                    described = "; ".join(f"{t}: {', '.join(c)}" for t, c in missing.items())
-                    raise UserFacingError(
-                        f"FlakeBench's tables in {store.database}.{store.schema} are missing what the product reads "
-                        f"({described}); point ENRICHMENT_DATABASE/ENRICHMENT_SCHEMA at FlakeBench's results schema."
-                    )
         for migration in pending:
             for statement in migration.statements():
                 db.execute(statement)
