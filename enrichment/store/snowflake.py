@@ -8,6 +8,7 @@ queries are recognisable in QUERY_HISTORY and never mistaken for a benchmark's.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from enrichment.errors import StoreUnavailable, UserFacingError
 from enrichment.store.port import Db, Store, affected_from_result, checked_table_name
 
 PRODUCT_QUERY_TAG = "flakebench-enrichment"
+log = logging.getLogger("enrichment.store.snowflake")
 
 
 class SnowparkDb(Db):
@@ -50,11 +52,41 @@ class SnowparkDb(Db):
         return len(frame)
 
 
+def _first_value(session: Any, sql: str) -> Any:
+    rows = session.sql(sql).collect()
+    return rows[0][0] if rows else None
+
+
 def prepare_session(session: Any, database: str, schema: str) -> Any:
-    """UTC, our own query tag, and the product's schema as the current one."""
-    session.sql("ALTER SESSION SET TIMEZONE = 'UTC'").collect()
-    session.sql(f"ALTER SESSION SET QUERY_TAG = '{PRODUCT_QUERY_TAG}'").collect()
-    session.sql(f"USE SCHEMA {database}.{schema}").collect()  # identifiers validated in config
+    """UTC, our own query tag, and the product's schema as the current one.
+
+    Owner's-rights contexts (Streamlit in Snowflake, owner's-rights procedures) refuse ALTER SESSION
+    and USE. There the session must already be right: the TIMEZONE parameter of the app owner's user
+    or account set to UTC, and the app created in FlakeBench's schema. Anything else is one sentence.
+    """
+    for statement in ("ALTER SESSION SET TIMEZONE = 'UTC'", f"ALTER SESSION SET QUERY_TAG = '{PRODUCT_QUERY_TAG}'"):
+        try:
+            session.sql(statement).collect()
+        except Exception as exc:  # checked below where it matters
+            log.warning("could not run %r here (%s)", statement, " ".join(str(exc).split())[:200])
+    try:
+        session.sql(f"USE SCHEMA {database}.{schema}").collect()  # identifiers validated in config
+    except Exception as exc:
+        log.warning("could not switch schema (%s)", " ".join(str(exc).split())[:200])
+    rows = session.sql("SHOW PARAMETERS LIKE 'TIMEZONE' IN SESSION").collect()
+    # SHOW PARAMETERS answers key, value, default, level, ...: the value is the second column.
+    timezone = str(rows[0][1] if rows else "").strip()
+    if timezone.upper() not in ("UTC", "ETC/UTC", "GMT"):
+        raise UserFacingError(
+            f"The Snowflake session runs in time zone {timezone or 'unknown'!r} and it cannot be set to UTC here; "
+            f"set TIMEZONE = 'UTC' on the user or account that runs the enrichment."
+        )
+    current = f"{_first_value(session, 'SELECT CURRENT_DATABASE()')}.{_first_value(session, 'SELECT CURRENT_SCHEMA()')}"
+    if current.upper() != f"{database}.{schema}":
+        raise UserFacingError(
+            f"The Snowflake session is in {current}, not {database}.{schema}, and cannot switch here; create the app "
+            f"in FlakeBench's schema or set ENRICHMENT_DATABASE/ENRICHMENT_SCHEMA to match."
+        )
     return session
 
 
