@@ -19,19 +19,12 @@ import pandas as pd
 from enrichment.config import DEFAULT_DEMO_LATENCY_SCALE
 from enrichment.errors import UserFacingError
 from enrichment.schema import migrate
+from enrichment.schema.requirements import PRODUCT_TABLES as OWNED_TABLES
 from enrichment.simulation.server_truth import SIM
 from enrichment.simulation.world import build_world
 from enrichment.store.port import Store
 
-PRODUCT_TABLES = (
-    "DELAYED_ENRICHMENT_QUEUE",
-    "DELAYED_ENRICHMENT_TYPE_STATUS",
-    "AGGREGATE_QUERY_INTERVALS",
-    "AGGREGATE_QUERY_METRICS",
-    "LOCK_CONTENTION_EVENTS",
-    "HYBRID_TABLE_CREDITS",
-    "QUERY_INSIGHTS_CACHE",
-)
+PRODUCT_TABLES = tuple(t for t in OWNED_TABLES if t != "ENRICHMENT_SCHEMA_MIGRATIONS")  # rows a replace clears
 SETTINGS_TABLE = f"{SIM}.SIM_SETTINGS"
 
 

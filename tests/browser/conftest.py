@@ -5,6 +5,7 @@ Skips (with the reason) when Chromium or Playwright is missing; CI installs both
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -43,12 +44,11 @@ def app_env(tmp_path_factory) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session")
-def app_url(app_env, tmp_path_factory):
-    """Start the dashboard on a free port; yield its base URL."""
+@contextlib.contextmanager
+def running_app(env: dict[str, str], log_dir: Path):
+    """Start `streamlit run streamlit_app.py` on a free port with `env`; yield its base URL; stop it."""
     port = _free_port()
-    env = app_env
-    log_path = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
+    log_path = log_dir / "streamlit.log"
     command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     with open(log_path, "wb") as log:
@@ -68,6 +68,13 @@ def app_url(app_env, tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_env, tmp_path_factory):
+    """Start the dashboard on a free port; yield its base URL."""
+    with running_app(app_env, tmp_path_factory.mktemp("browser-log")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import time
 
 import pytest
 
-from tests.browser.conftest import _free_port, _healthy
-from tests.browser.harness import ROOT, page_problems, run_enrichment_pass, screenshot, wait_until_rendered
+from tests.browser.conftest import running_app
+from tests.browser.harness import page_problems, run_enrichment_pass, screenshot, wait_until_rendered
 
 pytestmark = pytest.mark.browser
 
-STARTUP_TIMEOUT = 60
 ACTION_TIMEOUT_MS = 180_000
 # Each page and a heading it always writes, late in the script.
 PAGES = {"runs": "Runs", "run_detail": "Client vs server", "compare": "Compare runs", "queue_health": "Jobs",
@@ -38,27 +34,8 @@ def pages_env(tmp_path_factory) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def url(pages_env, tmp_path_factory):
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("browser-pages-log") / "streamlit.log"
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=pages_env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not _healthy(base):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not become healthy; log:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.25)
+    with running_app(pages_env, tmp_path_factory.mktemp("browser-pages-log")) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def visit(page, url: str, path: str, heading: str) -> None:
