@@ -114,8 +114,9 @@ def job_status_from(type_statuses: list[str]) -> str:
     return "NOT_APPLICABLE"
 
 
-def aggregate_status_from(plans_or_rows: dict[str, str]) -> str:
-    return plans_or_rows.get(EnrichmentType.AGGREGATE.value, "NOT_APPLICABLE")
+def aggregate_status_from(type_statuses: dict[str, str]) -> str:
+    """TEST_RESULTS.AGGREGATE_ENRICHMENT_STATUS: the AGGREGATE type's own status."""
+    return type_statuses.get(EnrichmentType.AGGREGATE.value, "NOT_APPLICABLE")
 
 
 def create_delayed_enrichment_job(

@@ -167,11 +167,8 @@ def finish_job(db: Db, job_id: str, token: str, *, now: dt.datetime, outcome: Jo
     with db.transaction():
         released = db.execute("release_job", [status, next_check, earliest, json.dumps(completed_types), last_error,
                                               completed_at, now, job_id, token])
-        if released == 0:
-            raise_lost = True
-        else:
-            raise_lost = False
+        if released:  # a runner that lost its claim must not touch the run's status either
             db.execute("set_run_delayed_status", [status, last_error, completed_at, aggregate_status_from(statuses),
                                                   job_id])
     outcome.status = status
-    outcome.lost_claim = outcome.lost_claim or raise_lost
+    outcome.lost_claim = outcome.lost_claim or not released

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from enrichment.errors import UserFacingError
 
 MAX_SEARCH_LENGTH = 200
@@ -63,3 +65,10 @@ class JobFilter:
     error_text: str | None = None
     created_from: dt.datetime | None = None
     created_until: dt.datetime | None = None
+
+
+def fetch_page(db, statement: str, params: list) -> tuple[pd.DataFrame, int]:
+    """Run a paged statement whose rows carry TOTAL_MATCHES (COUNT(*) OVER ()); return rows and total."""
+    frame = db.frame(statement, params)
+    total = int(frame["TOTAL_MATCHES"].iloc[0]) if not frame.empty else 0
+    return frame.drop(columns=["TOTAL_MATCHES"]), total

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from enrichment.queue.health import QueueHealth, queue_health
-from enrichment.readmodels.filters import JobFilter, Page, as_json_list, checked_range, clean_search
+from enrichment.readmodels.filters import JobFilter, Page, as_json_list, checked_range, clean_search, fetch_page
 from enrichment.store.port import Db
 
 
@@ -24,10 +24,8 @@ def jobs_page(db: Db, filters: JobFilter, page: Page) -> tuple[pd.DataFrame, int
     since, until = checked_range(filters.created_from, filters.created_until)
     statuses, types, table_types = (as_json_list(filters.statuses), as_json_list(filters.enrichment_types),
                                     as_json_list(filters.table_types))
-    frame = db.frame("jobs_page", [statuses, statuses, types, types, table_types, table_types, error, error,
-                                   since, since, until, until, page.size, page.offset])
-    total = int(frame["TOTAL_MATCHES"].iloc[0]) if not frame.empty else 0
-    return frame.drop(columns=["TOTAL_MATCHES"]), total
+    return fetch_page(db, "jobs_page", [statuses, statuses, types, types, table_types, table_types, error, error,
+                                        since, since, until, until, page.size, page.offset])
 
 
 def all_matching_job_ids(db: Db, filters: JobFilter, limit: int = 10_000) -> list[str]:

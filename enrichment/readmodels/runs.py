@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from enrichment.readmodels.filters import Page, RunFilter, as_json_list, checked_range, clean_search
+from enrichment.readmodels.filters import Page, RunFilter, as_json_list, checked_range, clean_search, fetch_page
 from enrichment.store.port import Db
 
 
@@ -14,7 +14,5 @@ def runs_page(db: Db, filters: RunFilter, page: Page) -> tuple[pd.DataFrame, int
     since, until = checked_range(filters.ended_from, filters.ended_until)
     types, statuses, states = (as_json_list(filters.table_types), as_json_list(filters.statuses),
                                as_json_list(filters.delayed_states))
-    frame = db.frame("runs_page", [search, search, types, types, statuses, statuses, states, states,
-                                   since, since, until, until, page.size, page.offset])
-    total = int(frame["TOTAL_MATCHES"].iloc[0]) if not frame.empty else 0
-    return frame.drop(columns=["TOTAL_MATCHES"]), total
+    return fetch_page(db, "runs_page", [search, search, types, types, statuses, statuses, states, states,
+                                        since, since, until, until, page.size, page.offset])
