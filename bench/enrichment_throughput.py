@@ -434,7 +434,6 @@ def _f(x: float, digits: int = 1) -> str:
 
 def machine() -> str:
     import duckdb
-    import fakesnow  # noqa: F401
     from importlib.metadata import version
 
     mem = "?"
