@@ -89,6 +89,11 @@ class Settings:
     local_user_is_admin: bool = True
     app_runner_interval: float = 15.0  # seconds between passes of the app's built-in runner; 0 disables it
     lock_timeout_seconds: float = 60.0
+    # Jobs claimed and enriched together: each view is read once per batch and time chunk, so a
+    # bigger batch means fewer ACCOUNT_USAGE scans (1 = one run at a time, the slow baseline).
+    batch_size: int = 100
+    # The longest stretch of time one read of a view may cover; runs further apart are read apart.
+    chunk_hours: float = 24.0
 
     @property
     def embedded(self) -> bool:
@@ -121,4 +126,6 @@ def load_settings() -> Settings:
         local_user_is_admin=env.get("ENRICHMENT_LOCAL_ADMIN", "1").lower() in ("1", "true", "yes"),
         app_runner_interval=_float(env, "ENRICHMENT_APP_RUNNER_INTERVAL", 15.0, 0.0, 86400.0),
         lock_timeout_seconds=_float(env, "ENRICHMENT_LOCK_TIMEOUT_SECONDS", 60.0, 1.0, 3600.0),
+        batch_size=int(_float(env, "ENRICHMENT_BATCH_SIZE", 100, 1, 1000)),
+        chunk_hours=_float(env, "ENRICHMENT_CHUNK_HOURS", 24.0, 0.1, 24.0 * 31),
     )

@@ -420,35 +420,39 @@ def _row_curves(calls: np.ndarray, u_knots: np.ndarray) -> tuple[np.ndarray, np.
     s[single] = np.arange(6.0)  # one execution: all knots coincide; any increasing abscissa works
     slopes = _pchip_slopes(s, u_knots)
 
-    cols_u, cols_p, cols_k = [], [], []
-    for k, steps in enumerate(_STEPS):
-        cols_u.append(u_knots[:, k])
-        cols_p.append(np.full(len(calls), q[k]))
-        cols_k.append(k)
-        # Interior columns: evenly spaced in the logit of the plotting position.
-        u0, u1 = plot_pos(q[k])[:, 0], plot_pos(q[k + 1])[:, 0]
-        l0, l1 = np.log(u0 / (1 - u0)), np.log(u1 / (1 - u1))
-        hk = s[:, k + 1] - s[:, k]
-        for j in range(1, steps):
-            pos = 1.0 / (1.0 + np.exp(-(l0 + j / steps * (l1 - l0))))
-            p = np.where(single, q[k], (pos * n[:, 0] - 0.5) / np.maximum(n[:, 0] - 1, 1))
-            sg = np.where(single, s[:, k], _norm_ppf(pos))
-            t = np.clip((sg - s[:, k]) / hk, 0.0, 1.0)
-            # Cubic Hermite on [s_k, s_k+1] with the PCHIP slopes.
-            ug = ((1 + 2 * t) * (1 - t) ** 2 * u_knots[:, k] + t * (1 - t) ** 2 * hk * slopes[:, k]
-                  + t**2 * (3 - 2 * t) * u_knots[:, k + 1] + t**2 * (t - 1) * hk * slopes[:, k + 1])
-            cols_u.append(np.clip(ug, u_knots[:, k], u_knots[:, k + 1]))  # stay inside the gap
-            cols_p.append(np.clip(p, q[k], q[k + 1]))
-            cols_k.append(k)
-    cols_u.append(u_knots[:, 5])
-    cols_p.append(np.ones(len(calls)))
-    cols_k.append(4)
-    U = np.maximum.accumulate(np.stack(cols_u, axis=1), axis=1)  # remove float wiggles
-    P = np.maximum.accumulate(np.stack(cols_p, axis=1), axis=1)
-    return U, P, np.array(cols_k)
+    # Interior columns of every knot gap at once (one call per array op, not per column: this runs
+    # for every merged metric): evenly spaced in the logit of the plotting position.
+    k, frac = _INTERIOR_GAP, _INTERIOR_FRACTION
+    u0, u1 = plot_pos(q[k]), plot_pos(q[k + 1])
+    l0, l1 = np.log(u0 / (1 - u0)), np.log(u1 / (1 - u1))
+    pos = 1.0 / (1.0 + np.exp(-(l0 + frac * (l1 - l0))))
+    one = single[:, None]
+    p = np.where(one, q[k], (pos * n - 0.5) / np.maximum(n - 1, 1))
+    sg = np.where(one, s[:, k], _norm_ppf(pos))
+    s0, hk = s[:, k], s[:, k + 1] - s[:, k]
+    t = np.clip((sg - s0) / hk, 0.0, 1.0)
+    # Cubic Hermite on [s_k, s_k+1] with the PCHIP slopes.
+    ug = ((1 + 2 * t) * (1 - t) ** 2 * u_knots[:, k] + t * (1 - t) ** 2 * hk * slopes[:, k]
+          + t**2 * (3 - 2 * t) * u_knots[:, k + 1] + t**2 * (t - 1) * hk * slopes[:, k + 1])
+    interior_u = np.clip(ug, u_knots[:, k], u_knots[:, k + 1])  # stay inside the gap
+    interior_p = np.clip(p, q[k], q[k + 1])
+
+    # Knots and interior columns in curve order: knot 0, its gap's interior, knot 1, ..., knot 5.
+    all_u = np.concatenate([u_knots, interior_u], axis=1)[:, _CURVE_ORDER]
+    all_p = np.concatenate([np.broadcast_to(q, u_knots.shape), interior_p], axis=1)[:, _CURVE_ORDER]
+    U = np.maximum.accumulate(all_u, axis=1)  # remove float wiggles
+    P = np.maximum.accumulate(all_p, axis=1)
+    return U, P, _CURVE_GAP
 
 
 _KNOT_COLUMNS = np.cumsum((0,) + _STEPS)  # column of each knot in _row_curves' output
+# The interior columns of _row_curves: the knot gap each lies in and its place in the gap (j/steps).
+_INTERIOR_GAP = np.array([k for k, steps in enumerate(_STEPS) for _ in range(1, steps)])
+_INTERIOR_FRACTION = np.array([j / steps for steps in _STEPS for j in range(1, steps)])
+# Knots (0-5) then interior columns (6..), reordered into the curve's column order, and each column's gap.
+_CURVE_ORDER = np.array([i for k, steps in enumerate(_STEPS)
+                         for i in [k] + [6 + sum(s - 1 for s in _STEPS[:k]) + j for j in range(steps - 1)]] + [5])
+_CURVE_GAP = np.array([k for k, steps in enumerate(_STEPS) for _ in range(steps)] + [4])
 
 
 def _knot_counts(calls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,8 +1,10 @@
 """One pass of the engine: discover runs without a job, run every due job, housekeeping.
 
 Used by the headless runner (`python -m enrichment.run`), the app's built-in runner on the embedded
-store, the admin page, and the stored procedure on Snowflake. Each job is its own unit of work, so on
-the embedded store other processes get the store between jobs.
+store, the admin page, and the stored procedure on Snowflake. Jobs are claimed and enriched in
+batches (`Settings.batch_size`), each batch one unit of work, so each ACCOUNT_USAGE view is read a
+bounded number of times per batch and time chunk, and on the embedded store other processes get the
+store between batches.
 """
 
 from __future__ import annotations
@@ -16,14 +18,13 @@ from enrichment.clock import utcnow
 from enrichment.config import Settings
 from enrichment.queue.claims import claim_due_jobs, worker_identity
 from enrichment.queue.housekeeping import housekeeping
-from enrichment.queue.jobs import create_delayed_enrichment_job, runs_without_job
+from enrichment.queue.jobs import create_delayed_enrichment_jobs, runs_without_job
 from enrichment.queue.readiness import Watermarks
-from enrichment.queue.worker import JobOutcome, process_job
+from enrichment.queue.worker import JobOutcome, process_jobs
 from enrichment.simulation.latency import read_latency_scale
 from enrichment.store.port import Store
 
 log = logging.getLogger("enrichment.runner")
-DISCOVERY_BATCH = 10
 
 
 @dataclass
@@ -73,7 +74,7 @@ def run_pass(
     now: dt.datetime | None = None,
     worker: str | None = None,
     max_jobs: int = 500,
-    batch: int = 25,
+    batch: int | None = None,
     do_housekeeping: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> PassSummary:
@@ -82,31 +83,33 @@ def run_pass(
     scale = latency_scale(store, settings)
     summary = PassSummary()
     lease = dt.timedelta(seconds=settings.lease_seconds)
+    batch = batch or settings.batch_size
 
-    # Discovery in small units, so other processes (the app) get the store in between.
+    # Discovery a batch per unit of work, so other processes (the app) get the store in between.
     with store.unit() as db:
         candidates = runs_without_job(db)
-    for start in range(0, len(candidates), DISCOVERY_BATCH):
+    for start in range(0, len(candidates), batch):
         with store.unit() as db:
-            for run_id in candidates[start:start + DISCOVERY_BATCH]:
-                if create_delayed_enrichment_job(db, run_id, settings=settings, scale=scale, now=now, source="DISCOVERY"):
-                    summary.discovered += 1
+            summary.discovered += len(create_delayed_enrichment_jobs(
+                db, candidates[start:start + batch], settings=settings, scale=scale, now=now, source="DISCOVERY"))
 
     watermarks = Watermarks(now)  # read once per view per pass, not per run
     while summary.jobs_processed < max_jobs:
+        # Claiming is its own unit: the claim is committed (and visible to other runners) before the
+        # batch's work starts, and a runner killed mid-batch leaves claims that expire with the lease.
         with store.unit() as db:
             token, jobs = claim_due_jobs(db, now=now, lease=lease, limit=min(batch, max_jobs - summary.jobs_processed),
                                          worker=worker)
         if not jobs:
             break
-        for job in jobs:
-            with store.unit() as db:
-                outcome = process_job(db, job, token, now=now, settings=settings, scale=scale, watermarks=watermarks)
+        with store.unit() as db:
+            outcomes = process_jobs(db, jobs, token, now=now, settings=settings, scale=scale, watermarks=watermarks)
+        for outcome in outcomes:
             summary.add(outcome)
-            if progress:
-                progress(summary.jobs_processed, len(jobs))
             log.info("job %s -> %s (completed %s, waiting %s, failed %s)", outcome.job_id, outcome.status,
                      outcome.completed, outcome.waiting, outcome.failed)
+        if progress:
+            progress(summary.jobs_processed, len(jobs))
 
     if do_housekeeping:
         with store.unit() as db:

@@ -109,6 +109,8 @@ def test_aggregate_counts_calls_and_errors_and_matches_executions(enriched_world
 
 
 def test_running_every_enrichment_twice_leaves_the_same_rows(enriched_world):
+    # The pass enriched the runs in batches; running each run again on its own (a batch of one) must
+    # write exactly the same rows: batching changes how often views are read, never what is written.
     from enrichment.enrichers import ENRICHERS
     from enrichment.queue.run_facts import load_run_facts
 
@@ -126,7 +128,7 @@ def test_running_every_enrichment_twice_leaves_the_same_rows(enriched_world):
             facts = load_run_facts(db, run_id)
             for etype in completed[run_id]:
                 with db.transaction():
-                    ENRICHERS[EnrichmentType(etype)](db, facts, LATE, SETTINGS)
+                    ENRICHERS[EnrichmentType(etype)](db, [facts], LATE, SETTINGS)
         qe_after = db.rows("SELECT * FROM QUERY_EXECUTIONS ORDER BY EXECUTION_ID")
     after = {(t, r): table_snapshot(world, t, r) for t in tables for r in run_ids}
     assert after == before

@@ -1,5 +1,6 @@
-"""One module per ACCOUNT_USAGE view. Each `enrich(db, facts, now, settings)` rewrites the run's rows
-for its type inside the caller's transaction and returns an EnrichmentResult."""
+"""One module per ACCOUNT_USAGE view. Each `enrich(db, runs, now, settings)` rewrites the rows of a
+time chunk's runs for its type inside the caller's transaction, reading its view once (QUERY_HISTORY:
+twice) for the whole chunk, and returns an EnrichmentResult per run id."""
 
 from enrichment.enrichers import aggregate, hybrid_credits, lock_contention, query_history, query_insights
 from enrichment.types import EnrichmentType

@@ -19,12 +19,25 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from enrichment.enrichers.base import EnrichmentResult
+from enrichment.enrichers.base import EnrichmentResult, chunk_bounds
 from enrichment.percentiles import merge_summaries
 from enrichment.queue.run_facts import RunFacts
-from enrichment.store.port import Db
+from enrichment.store.port import Db, json_batch
 
 MINUTE_PADDING_SECONDS = 60
+# The columns of insert_aggregate_metrics, in the order metric_rows produces them.
+METRIC_COLUMNS = (
+    "METRIC_ID", "TEST_ID", "RUN_ID", "QUERY_PARAMETERIZED_HASH", "QUERY_KIND", "SAMPLE_QUERY_TEXT",
+    "INTERVAL_START", "INTERVAL_END", "INTERVAL_COUNT", "CALLS", "ERRORS_COUNT", "ERRORS_BREAKDOWN",
+    "HYBRID_REQUESTS_THROTTLED_COUNT",
+    *[f"ELAPSED_{part}" for part in ("SUM_MS", "MEAN_MS", "STDDEV_MS", "MIN_MS", "MAX_MS", "P50_EST_MS",
+                                     "P90_EST_MS", "P95_EST_MS", "P99_EST_MS", "P999_EST_MS", "BOUNDS")],
+    *[f"EXEC_{part}" for part in ("SUM_MS", "MEAN_MS", "STDDEV_MS", "MIN_MS", "MAX_MS", "P50_EST_MS",
+                                  "P90_EST_MS", "P95_EST_MS", "P99_EST_MS", "P999_EST_MS", "BOUNDS")],
+    *[f"{prefix}_{part}" for prefix in ("COMPILE", "QUEUED_OVERLOAD", "QUEUED_PROVISIONING", "TX_BLOCKED")
+      for part in ("SUM_MS", "MEAN_MS", "MAX_MS")],
+    "SOURCE_VIEW", "CREATED_AT",
+)
 PERCENTILE_KEYS = (("p50", "P50"), ("p90", "P90"), ("p95", "P95"), ("p99", "P99"), ("p99.9", "P999"))
 SIMPLE_METRICS = (
     ("COMPILATION_TIME", "COMPILE"),
@@ -103,20 +116,31 @@ def metric_rows(run_id: str, rows: list[dict], now) -> list[list[Any]]:
     return result
 
 
-def enrich(db: Db, facts: RunFacts, now, settings) -> EnrichmentResult:
+def enrich(db: Db, runs: list[RunFacts], now, settings) -> dict[str, EnrichmentResult]:
     pad = dt.timedelta(seconds=MINUTE_PADDING_SECONDS)
-    tags = json.dumps(facts.measurement_tags)
-    db.execute("delete_aggregate_intervals", [facts.run_id])
-    db.execute("insert_aggregate_intervals",
-               [facts.run_id, now, facts.window_start - pad, facts.window_end + pad, tags])
-    rows = db.rows("aggregate_intervals_of_run", [facts.run_id])
-    db.execute("delete_aggregate_metrics", [facts.run_id])
-    for values in metric_rows(facts.run_id, rows, now):
-        db.execute("insert_aggregate_metric", values)
-    db.execute("update_run_aggregate_summary", [facts.run_id, facts.run_id])
-    calls = sum(int(r["CALLS"] or 0) for r in rows)
-    expected = facts.measurement_executions
-    coverage = min(1.0, calls / expected) if expected else (1.0 if calls == 0 else 1.0)
-    detail = (f"{calls:,} of {expected:,} measurement executions found in AGGREGATE_QUERY_HISTORY "
-              f"({len(rows):,} minute rows).")
-    return EnrichmentResult(len(rows), coverage, detail, required_coverage=settings.completeness_threshold)
+    windows = {run.run_id: (run.window_start - pad, run.window_end + pad) for run in runs}
+    start, end = chunk_bounds(windows)
+    ids = json_batch([run.run_id for run in runs])
+    tags = [{"RUN_ID": run.run_id, "QUERY_TAG": tag, "FROM_TIME": windows[run.run_id][0],
+             "TO_TIME": windows[run.run_id][1]} for run in runs for tag in run.measurement_tags]
+    db.execute("delete_aggregate_intervals", [ids])
+    if tags:
+        db.execute("insert_aggregate_intervals", [now, json_batch(tags), start, end])
+    intervals: dict[str, list[dict]] = {run.run_id: [] for run in runs}
+    for row in db.rows("aggregate_intervals_of_runs", [ids]):
+        intervals[row["RUN_ID"]].append(row)
+    db.execute("delete_aggregate_metrics", [ids])
+    metrics = [dict(zip(METRIC_COLUMNS, values)) for run in runs for values in metric_rows(run.run_id, intervals[run.run_id], now)]
+    if metrics:
+        db.execute("insert_aggregate_metrics", [json_batch(metrics)])
+    db.execute("update_run_aggregate_summaries", [ids])
+    results = {}
+    for run in runs:
+        rows = intervals[run.run_id]
+        calls, expected = sum(int(r["CALLS"] or 0) for r in rows), run.measurement_executions
+        coverage = min(1.0, calls / expected) if expected else 1.0
+        detail = (f"{calls:,} of {expected:,} measurement executions found in AGGREGATE_QUERY_HISTORY "
+                  f"({len(rows):,} minute rows).")
+        results[run.run_id] = EnrichmentResult(len(rows), coverage, detail,
+                                               required_coverage=settings.completeness_threshold)
+    return results

@@ -6,17 +6,24 @@ long"), not a failure. The view is sparse: readiness comes from its documented l
 
 from __future__ import annotations
 
-from enrichment.enrichers.base import PADDING, EnrichmentResult
+from enrichment.enrichers.base import PADDING, EnrichmentResult, chunk_bounds, padded_windows
 from enrichment.queue.run_facts import RunFacts
-from enrichment.store.port import Db
+from enrichment.store.port import Db, json_batch
 
 
-def enrich(db: Db, facts: RunFacts, now, settings) -> EnrichmentResult:
-    start, end = facts.window_start - PADDING, facts.window_end + PADDING
-    db.execute("delete_lock_events", [facts.run_id])
-    written = db.execute("insert_lock_events", [facts.run_id, now, facts.run_id, start, end, facts.run_id, start, end])
-    db.execute("update_run_lock_summary", [facts.run_id, facts.run_id, facts.run_id, facts.run_id])
-    waits = db.scalar("lock_waiters_of_run", [facts.run_id]) or 0
-    detail = (f"{waits:,} measurement queries waited on a row lock ({written:,} blocker rows)." if written
-              else "No lock wait of 5 s or more was recorded for this run's queries.")
-    return EnrichmentResult(written, None, detail)
+def enrich(db: Db, runs: list[RunFacts], now, settings) -> dict[str, EnrichmentResult]:
+    windows = padded_windows({run.run_id: (run.window_start, run.window_end) for run in runs}, PADDING)
+    start, end = chunk_bounds(windows)
+    ids = json_batch([run.run_id for run in runs])
+    db.execute("delete_lock_events", [ids])
+    db.execute("insert_lock_events", [now, start, end, ids, start, end, ids])
+    db.execute("update_run_lock_summaries", [ids, ids])
+    counts = {row["RUN_ID"]: row for row in db.rows("lock_events_counts_of_runs", [ids])}
+    results = {}
+    for run in runs:
+        row = counts.get(run.run_id) or {}
+        waiters, written = int(row.get("WAITERS") or 0), int(row.get("EVENTS") or 0)
+        detail = (f"{waiters:,} measurement queries waited on a row lock ({written:,} blocker rows)." if written
+                  else "No lock wait of 5 s or more was recorded for this run's queries.")
+        results[run.run_id] = EnrichmentResult(written, None, detail)
+    return results

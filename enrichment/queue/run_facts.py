@@ -1,11 +1,16 @@
-"""What the engine needs to know about one FlakeBench run, read from FlakeBench's own tables."""
+"""What the engine needs to know about FlakeBench runs, read from FlakeBench's own tables.
+
+Facts are read for a whole batch of runs at once (four statements, whatever the batch size), since
+the engine works on batches; `load_run_facts` is the one-run case.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from enrichment.store.port import Db
+from enrichment.store.port import Db, json_batch
 from enrichment.types import normalize_table_type
 
 
@@ -41,27 +46,39 @@ class RunFacts:
         return (self.start_time or self.window_start, self.end_time or self.window_end)
 
 
-def load_run_facts(db: Db, run_id: str) -> RunFacts:
-    parent = db.one("run_parent", [run_id])
-    if parent is None:
-        return RunFacts(run_id=run_id, exists=False)
-    facts = RunFacts(
-        run_id=run_id,
-        test_name=parent["TEST_NAME"],
-        table_type_raw=parent["TABLE_TYPE"],
-        status=(parent["STATUS"] or "").upper() or None,
-        start_time=parent["START_TIME"],
-        end_time=parent["END_TIME"],
-        failure_reason=parent["FAILURE_REASON"],
-    )
-    facts.children = [r["TEST_ID"] for r in db.rows("run_children", [run_id]) if r["TEST_ID"]]
-    stats = db.one("run_measurement_stats", [run_id]) or {}
-    facts.measurement_executions = int(stats.get("EXECUTIONS") or 0)
-    facts.snowflake_query_ids = int(stats.get("SNOWFLAKE_QUERY_IDS") or 0)
-    if facts.measurement_executions:
-        facts.window_start, facts.window_end = stats["WINDOW_START"], stats["WINDOW_END"]
-    else:
-        status_row = db.one("run_status_window", [run_id]) or {}
-        facts.window_start = status_row.get("WARMUP_END_TIME") or facts.start_time
-        facts.window_end = facts.end_time or status_row.get("END_TIME")
+def load_runs_facts(db: Db, run_ids: Sequence[str]) -> dict[str, RunFacts]:
+    """Facts of every run id given; a run missing from TEST_RESULTS has `exists=False`."""
+    ids = json_batch(sorted(set(run_ids)))
+    facts = {run_id: RunFacts(run_id=run_id, exists=False) for run_id in run_ids}
+    for parent in db.rows("runs_parents", [ids]):
+        facts[parent["RUN_ID"]] = RunFacts(
+            run_id=parent["RUN_ID"],
+            test_name=parent["TEST_NAME"],
+            table_type_raw=parent["TABLE_TYPE"],
+            status=(parent["STATUS"] or "").upper() or None,
+            start_time=parent["START_TIME"],
+            end_time=parent["END_TIME"],
+            failure_reason=parent["FAILURE_REASON"],
+        )
+    for worker in db.rows("runs_workers", [ids]):
+        if worker["TEST_ID"] and facts[worker["RUN_ID"]].exists:
+            facts[worker["RUN_ID"]].children.append(worker["TEST_ID"])
+    for stats in db.rows("runs_measurement_stats", [ids]):
+        run = facts[stats["RUN_ID"]]
+        run.measurement_executions = int(stats["EXECUTIONS"] or 0)
+        run.snowflake_query_ids = int(stats["SNOWFLAKE_QUERY_IDS"] or 0)
+        if run.measurement_executions:
+            run.window_start, run.window_end = stats["WINDOW_START"], stats["WINDOW_END"]
+    without_executions = [f for f in facts.values() if f.exists and not f.measurement_executions]
+    status_rows = {}
+    if without_executions:
+        status_rows = {r["RUN_ID"]: r for r in db.rows("runs_status_windows", [json_batch([f.run_id for f in without_executions])])}
+    for run in without_executions:
+        status_row = status_rows.get(run.run_id) or {}
+        run.window_start = status_row.get("WARMUP_END_TIME") or run.start_time
+        run.window_end = run.end_time or status_row.get("END_TIME")
     return facts
+
+
+def load_run_facts(db: Db, run_id: str) -> RunFacts:
+    return load_runs_facts(db, [run_id])[run_id]

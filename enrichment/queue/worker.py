@@ -1,8 +1,10 @@
-"""Processing claimed jobs: each open type runs as soon as its own view has landed.
+"""Processing claimed jobs, a batch at a time: each open type runs as soon as its own view has landed.
 
 For every due type of a claimed job: if its view has not landed, it waits (with the time it should
-land); if it has, its enrichment runs in a transaction that is fenced on the job's claim token (a
-runner that lost its claim writes nothing). A read that falls short of the type's completeness
+land); if it has, it joins the other runs of the batch due for the same type, and the type is
+enriched for all of them together, one time chunk at a time, so each view is read a bounded number
+of times per chunk rather than once per run. Each chunk is one transaction fenced on the batch's
+claim token (a runner that lost its claim on a job writes nothing for it). A read that falls short of the type's completeness
 measure goes back to waiting with its coverage, until the type's deadline, after which it completes
 with the coverage it has, saying so. Errors back off; after the maximum attempts the type is FAILED
 with its error kept. Then the job's status is recomputed and its claim released.
@@ -16,17 +18,14 @@ from dataclasses import dataclass, field
 
 from enrichment.config import Settings
 from enrichment.enrichers import ENRICHERS
-from enrichment.queue.jobs import OPEN, aggregate_status_from, job_status_from
+from enrichment.enrichers.base import time_chunks
+from enrichment.queue.jobs import OPEN, job_status_from
 from enrichment.queue.readiness import Watermarks, is_landed
-from enrichment.queue.run_facts import load_run_facts
-from enrichment.store.port import Db
+from enrichment.queue.run_facts import RunFacts, load_runs_facts
+from enrichment.store.port import Db, json_batch
 from enrichment.types import GRANT_NEEDED, EnrichmentType
 
 ORDER = list(EnrichmentType)
-
-
-class LostClaim(Exception):
-    """Another runner now holds the job (our lease ran out); nothing of ours may be written."""
 
 
 @dataclass
@@ -63,56 +62,106 @@ def describe_error(exc: BaseException, enrichment_type: EnrichmentType) -> str:
     return f"{type(exc).__name__}: {text[:1000]}"
 
 
-def _holds_claim(db: Db, job_id: str, token: str) -> bool:
-    return int(db.scalar("holds_claim", [job_id, token]) or 0) == 1
+def type_update(job_id: str, etype: str, *, status: str, now: dt.datetime, attempts: int, errors: int,
+                outcome=None, next_check=None, coverage=None, rows=None, detail=None, last_error=None,
+                started=None, completed=None) -> dict:
+    """One job × type row as `update_type_statuses` takes it."""
+    return {"JOB_ID": job_id, "ENRICHMENT_TYPE": etype, "STATUS": status, "OUTCOME": outcome,
+            "NEXT_CHECK_AT": next_check, "ATTEMPTS": attempts, "ERROR_COUNT": errors, "COVERAGE": coverage,
+            "ROWS_WRITTEN": rows, "DETAIL": detail, "LAST_ERROR": last_error, "STARTED_AT": started,
+            "COMPLETED_AT": completed, "UPDATED_AT": now}
 
 
-def _write_type(db: Db, job_id: str, token: str, etype: str, *, status: str, outcome=None, next_check=None,
-                attempts: int, errors: int, coverage=None, rows=None, detail=None, last_error=None,
-                started=None, completed=None, now: dt.datetime) -> None:
-    db.execute("update_type_status", [status, outcome, next_check, attempts, errors, coverage, rows, detail,
-                                       last_error, started, completed, now, job_id, etype, job_id, token])
+def write_type_updates(db: Db, token: str, updates: list[dict]) -> None:
+    """All of a step's type rows in one statement, fenced on the claim token."""
+    if updates:
+        db.execute("update_type_statuses", [json_batch(updates), token])
+
+
+def jobs_holding_claim(db: Db, job_ids: list[str], token: str) -> set[str]:
+    return {r["JOB_ID"] for r in db.rows("jobs_holding_claim", [json_batch(job_ids), token])}
+
+
+@dataclass
+class DueType:
+    """One type of one claimed job whose view has landed: it is enriched in this pass."""
+    job_id: str
+    row: dict
+    facts: RunFacts
 
 
 def process_job(db: Db, job: dict, token: str, *, now: dt.datetime, settings: Settings, scale: float,
                 watermarks: Watermarks) -> JobOutcome:
-    job_id = job["JOB_ID"]
-    outcome = JobOutcome(job_id=job_id, status=job["STATUS"])
-    facts = load_run_facts(db, job["RUN_ID"])
-    rows = {r["ENRICHMENT_TYPE"]: r for r in db.rows("type_statuses_of_job", [job_id])}
+    """One claimed job (a batch of one)."""
+    return process_jobs(db, [job], token, now=now, settings=settings, scale=scale, watermarks=watermarks)[0]
+
+
+def process_jobs(db: Db, jobs: list[dict], token: str, *, now: dt.datetime, settings: Settings, scale: float,
+                 watermarks: Watermarks) -> list[JobOutcome]:
+    """Every open type of a batch of claimed jobs, each view read once per time chunk of the batch."""
+    job_ids = [job["JOB_ID"] for job in jobs]
+    outcomes = {job["JOB_ID"]: JobOutcome(job_id=job["JOB_ID"], status=job["STATUS"]) for job in jobs}
+    facts = load_runs_facts(db, [job["RUN_ID"] for job in jobs])
+    rows: dict[str, dict[str, dict]] = {job_id: {} for job_id in job_ids}
+    for row in db.rows("type_statuses_of_jobs", [json_batch(job_ids)]):
+        rows[row["JOB_ID"]][row["ENRICHMENT_TYPE"]] = row
+
+    updates: list[dict] = []
+    due: dict[EnrichmentType, list[DueType]] = {etype: [] for etype in ORDER}
+    for job in jobs:
+        job_id, run = job["JOB_ID"], facts[job["RUN_ID"]]
+        for etype in ORDER:
+            row = rows[job_id].get(etype.value)
+            if row is None or row["STATUS"] not in (OPEN, "IN_PROGRESS"):
+                continue
+            if row["NEXT_CHECK_AT"] is not None and row["NEXT_CHECK_AT"] > now and row["STATUS"] == OPEN:
+                outcomes[job_id].waiting.append(etype.value)
+                continue
+            common = dict(attempts=int(row["ATTEMPTS"] or 0), errors=int(row["ERROR_COUNT"] or 0), now=now)
+            if not run.exists:
+                updates.append(type_update(job_id, etype.value, status="SKIPPED", completed=now, **common,
+                                           detail="The run was deleted from TEST_RESULTS; there is nothing left to enrich."))
+                outcomes[job_id].completed.append(etype.value)
+            elif not is_landed(etype, run, row["EXPECTED_AT"], now, lambda view: watermarks.of(db, view)):
+                # Dense views are re-checked often (their watermark may pass early); sparse ones only
+                # land with their documented latency, so there is nothing to gain before that.
+                next_check = min(row["EXPECTED_AT"], now + recheck_interval(scale)) if etype.dense else row["EXPECTED_AT"]
+                updates.append(type_update(job_id, etype.value, status=OPEN, next_check=next_check,
+                                           coverage=row["COVERAGE"], **common,
+                                           detail=row["DETAIL"] or f"Waiting for {etype.view} to land."))
+                outcomes[job_id].waiting.append(etype.value)
+            else:
+                due[etype].append(DueType(job_id, row, run))
+    write_type_updates(db, token, updates)
 
     for etype in ORDER:
-        row = rows.get(etype.value)
-        if row is None or row["STATUS"] not in (OPEN, "IN_PROGRESS"):
-            continue
-        if row["NEXT_CHECK_AT"] is not None and row["NEXT_CHECK_AT"] > now and row["STATUS"] == OPEN:
-            outcome.waiting.append(etype.value)
-            continue
-        attempts, errors = int(row["ATTEMPTS"] or 0), int(row["ERROR_COUNT"] or 0)
-        common = dict(attempts=attempts, errors=errors, now=now)
+        for chunk in time_chunks(due[etype], lambda item: item.facts.run_window, settings.chunk_hours):
+            live = [item for item in chunk if not outcomes[item.job_id].lost_claim]
+            if live:
+                enrich_chunk(db, etype, live, token, outcomes, now=now, settings=settings, scale=scale)
 
-        if not facts.exists:
-            _write_type(db, job_id, token, etype.value, status="SKIPPED", completed=now,
-                        detail="The run was deleted from TEST_RESULTS; there is nothing left to enrich.", **common)
-            outcome.completed.append(etype.value)
-            continue
+    finish_jobs(db, [job_id for job_id in job_ids if not outcomes[job_id].lost_claim], token, now=now,
+                outcomes=outcomes)
+    return [outcomes[job_id] for job_id in job_ids]
 
-        if not is_landed(etype, facts, row["EXPECTED_AT"], now, lambda view: watermarks.of(db, view)):
-            # Dense views are re-checked often (their watermark may pass early); sparse ones only
-            # land with their documented latency, so there is nothing to gain before that.
-            next_check = min(row["EXPECTED_AT"], now + recheck_interval(scale)) if etype.dense else row["EXPECTED_AT"]
-            _write_type(db, job_id, token, etype.value, status=OPEN, next_check=next_check,
-                        coverage=row["COVERAGE"], detail=row["DETAIL"] or f"Waiting for {etype.view} to land.",
-                        **common)
-            outcome.waiting.append(etype.value)
-            continue
 
-        attempts += 1
-        try:
-            with db.transaction():
-                if not _holds_claim(db, job_id, token):
-                    raise LostClaim(job_id)
-                result = ENRICHERS[etype](db, facts, now, settings)
+def enrich_chunk(db: Db, etype: EnrichmentType, items: list[DueType], token: str, outcomes: dict[str, JobOutcome],
+                 *, now: dt.datetime, settings: Settings, scale: float) -> None:
+    """One type for the runs of one time chunk, in one transaction fenced on the claim token."""
+    try:
+        with db.transaction():
+            held = jobs_holding_claim(db, [item.job_id for item in items], token)
+            for item in items:
+                if item.job_id not in held:
+                    outcomes[item.job_id].lost_claim = True  # nothing of ours may be written for it
+            items = [item for item in items if item.job_id in held]
+            if not items:
+                return
+            results = ENRICHERS[etype](db, [item.facts for item in items], now, settings)
+            updates, landed = [], []
+            for item in items:
+                result, row = results[item.facts.run_id], item.row
+                attempts = int(row["ATTEMPTS"] or 0) + 1
                 if result.complete:
                     status, kind = "COMPLETED", ("DATA" if result.rows_written else "NO_DATA")
                     detail, next_check = result.detail, None
@@ -125,50 +174,67 @@ def process_job(db: Db, job: dict, token: str, *, now: dt.datetime, settings: Se
                 else:
                     status, kind, next_check = "COMPLETED", "INCOMPLETE", None
                     detail = f"Completed at its deadline with {result.coverage:.0%} coverage: {result.detail}"
-                _write_type(db, job_id, token, etype.value, status=status, outcome=kind, next_check=next_check,
-                            attempts=attempts, errors=0, coverage=result.coverage, rows=result.rows_written,
-                            detail=detail, started=now, completed=now if status == "COMPLETED" else None, now=now)
-            if status == "COMPLETED":
-                (outcome.incomplete if kind == "INCOMPLETE" else outcome.completed).append(etype.value)
-            else:
+                updates.append(type_update(item.job_id, etype.value, status=status, outcome=kind, next_check=next_check,
+                                           attempts=attempts, errors=0, coverage=result.coverage,
+                                           rows=result.rows_written, detail=detail, started=now,
+                                           completed=now if status == "COMPLETED" else None, now=now))
+                landed.append((item.job_id, status, kind))
+            write_type_updates(db, token, updates)
+        for job_id, status, kind in landed:
+            outcome = outcomes[job_id]
+            if status != "COMPLETED":
                 outcome.waiting.append(etype.value)
-        except LostClaim:
-            outcome.lost_claim = True
-            return outcome
-        except Exception as exc:  # the type's own failure; other types and jobs carry on
-            errors += 1
-            message = describe_error(exc, etype)
-            if errors >= settings.max_attempts:
-                _write_type(db, job_id, token, etype.value, status="FAILED", attempts=attempts, errors=errors,
-                            last_error=message, detail=f"Failed after {errors} attempts.", completed=now, now=now)
-                outcome.failed.append(etype.value)
             else:
-                _write_type(db, job_id, token, etype.value, status=OPEN, next_check=now + backoff(errors, scale),
-                            attempts=attempts, errors=errors, last_error=message, coverage=row["COVERAGE"],
-                            detail=f"Attempt {errors} failed; retrying with backoff.", now=now)
-                outcome.retrying.append(etype.value)
+                (outcome.incomplete if kind == "INCOMPLETE" else outcome.completed).append(etype.value)
+    except Exception as exc:  # the read failed for the whole chunk; other types and chunks carry on
+        message = describe_error(exc, etype)
+        updates = []
+        for item in items:
+            row, errors = item.row, int(item.row["ERROR_COUNT"] or 0) + 1
+            attempts = int(row["ATTEMPTS"] or 0) + 1
+            if errors >= settings.max_attempts:
+                updates.append(type_update(item.job_id, etype.value, status="FAILED", attempts=attempts, errors=errors,
+                                           last_error=message, detail=f"Failed after {errors} attempts.",
+                                           completed=now, now=now))
+                outcomes[item.job_id].failed.append(etype.value)
+            else:
+                updates.append(type_update(item.job_id, etype.value, status=OPEN, next_check=now + backoff(errors, scale),
+                                           attempts=attempts, errors=errors, last_error=message,
+                                           coverage=row["COVERAGE"], now=now,
+                                           detail=f"Attempt {errors} failed; retrying with backoff."))
+                outcomes[item.job_id].retrying.append(etype.value)
+        write_type_updates(db, token, updates)
 
-    finish_job(db, job_id, token, now=now, outcome=outcome)
-    return outcome
 
-
-def finish_job(db: Db, job_id: str, token: str, *, now: dt.datetime, outcome: JobOutcome) -> None:
-    """Recompute the job from its types, release the claim, and mirror the state onto TEST_RESULTS."""
-    rows = db.rows("type_statuses_of_job", [job_id])
-    statuses = {r["ENRICHMENT_TYPE"]: r["STATUS"] for r in rows}
-    status = job_status_from(list(statuses.values()))
-    open_rows = [r for r in rows if r["STATUS"] == OPEN]
-    next_check = min((r["NEXT_CHECK_AT"] for r in open_rows if r["NEXT_CHECK_AT"]), default=None)
-    earliest = min((r["EXPECTED_AT"] for r in open_rows if r["EXPECTED_AT"]), default=None)
-    completed_types = sorted(t for t, s in statuses.items() if s == "COMPLETED")
-    errors = [f"{r['ENRICHMENT_TYPE']}: {r['LAST_ERROR']}" for r in rows if r["STATUS"] == "FAILED" and r["LAST_ERROR"]]
-    last_error = "; ".join(errors) or None
-    completed_at = now if status != OPEN else None
+def finish_jobs(db: Db, job_ids: list[str], token: str, *, now: dt.datetime, outcomes: dict[str, JobOutcome]) -> None:
+    """Recompute each job from its types, release the claims, and mirror the state onto TEST_RESULTS."""
+    if not job_ids:
+        return
+    rows: dict[str, list[dict]] = {job_id: [] for job_id in job_ids}
+    for row in db.rows("type_statuses_of_jobs", [json_batch(job_ids)]):
+        rows[row["JOB_ID"]].append(row)
+    releases = []
+    for job_id in job_ids:
+        statuses = {r["ENRICHMENT_TYPE"]: r["STATUS"] for r in rows[job_id]}
+        status = job_status_from(list(statuses.values()))
+        open_rows = [r for r in rows[job_id] if r["STATUS"] == OPEN]
+        errors = [f"{r['ENRICHMENT_TYPE']}: {r['LAST_ERROR']}" for r in rows[job_id]
+                  if r["STATUS"] == "FAILED" and r["LAST_ERROR"]]
+        releases.append({
+            "JOB_ID": job_id, "STATUS": status,
+            "NEXT_CHECK_AT": min((r["NEXT_CHECK_AT"] for r in open_rows if r["NEXT_CHECK_AT"]), default=None),
+            "EARLIEST_ENRICHMENT_TIME": min((r["EXPECTED_AT"] for r in open_rows if r["EXPECTED_AT"]), default=None),
+            "COMPLETED_TYPES": json.dumps(sorted(t for t, s in statuses.items() if s == "COMPLETED")),
+            "LAST_ERROR": "; ".join(errors) or None,
+            "COMPLETED_AT": now if status != OPEN else None, "UPDATED_AT": now,
+        })
+        outcomes[job_id].status = status
     with db.transaction():
-        released = db.execute("release_job", [status, next_check, earliest, json.dumps(completed_types), last_error,
-                                              completed_at, now, job_id, token])
-        if released:  # a runner that lost its claim must not touch the run's status either
-            db.execute("set_run_delayed_status", [status, last_error, completed_at, aggregate_status_from(statuses),
-                                                  job_id])
-    outcome.status = status
-    outcome.lost_claim = outcome.lost_claim or not released
+        held = jobs_holding_claim(db, job_ids, token)
+        mine = [release for release in releases if release["JOB_ID"] in held]
+        if mine:
+            db.execute("release_jobs", [json_batch(mine), token])
+            # A runner that lost its claim must not touch the run's status either.
+            db.execute("mirror_jobs_onto_runs", [json_batch([release["JOB_ID"] for release in mine])])
+    for job_id in job_ids:
+        outcomes[job_id].lost_claim = outcomes[job_id].lost_claim or job_id not in held

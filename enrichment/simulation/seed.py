@@ -24,7 +24,8 @@ from enrichment.simulation.server_truth import SIM
 from enrichment.simulation.world import build_world
 from enrichment.store.port import Store
 
-PRODUCT_TABLES = tuple(t for t in OWNED_TABLES if t != "ENRICHMENT_SCHEMA_MIGRATIONS")  # rows a replace clears
+# Rows a replace clears: not the migration record, nor the lock row migration 0007 put there.
+PRODUCT_TABLES = tuple(t for t in OWNED_TABLES if t not in ("ENRICHMENT_SCHEMA_MIGRATIONS", "ENRICHMENT_LOCKS"))
 SETTINGS_TABLE = f"{SIM}.SIM_SETTINGS"
 
 

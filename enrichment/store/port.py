@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
@@ -41,6 +42,29 @@ def normalize_param(value: Any) -> Any:
     if isinstance(value, (dict, list, tuple)):
         return json.dumps(value, default=str)
     return value
+
+
+def json_batch(items: Sequence[Any]) -> str:
+    """A batch of ids or row objects as one JSON text, read in SQL with TABLE(FLATTEN(PARSE_JSON(?))).
+
+    One bound value carries the whole batch, so a statement covers many runs without building SQL
+    text. Datetimes become naive-UTC ISO text (cast back with ::TIMESTAMP_NTZ); NaN and infinities,
+    which JSON cannot hold, become null.
+    """
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: plain(v) for key, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        if isinstance(value, dt.datetime):
+            return normalize_param(value).isoformat(sep=" ", timespec="microseconds")
+        if isinstance(value, decimal.Decimal):
+            return normalize_value(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return value
+
+    return json.dumps(plain(list(items)))
 
 
 class Db(ABC):

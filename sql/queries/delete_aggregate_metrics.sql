@@ -1,1 +1,3 @@
-DELETE FROM AGGREGATE_QUERY_METRICS WHERE RUN_ID = ?
+-- Enrichment rewrites a run's rows: first the old ones go. Bind: the run ids as a JSON array.
+DELETE FROM AGGREGATE_QUERY_METRICS
+WHERE RUN_ID IN (SELECT f.value::VARCHAR FROM TABLE(FLATTEN(input => PARSE_JSON(?))) f)

@@ -1,6 +1,8 @@
--- QUERY_HISTORY -> partitions, spill and parameterized hash on the run's measurement executions,
--- matched by the Snowflake query id the client captured. Duplicate source rows (real accounts have
--- them) are reduced to one per QUERY_ID first, so the update stays deterministic.
+-- QUERY_HISTORY -> partitions, spill and parameterized hash on the measurement executions of a batch
+-- of runs, matched by the Snowflake query id the client captured. The view is read once for the
+-- batch's time chunk (query ids are unique, so the chunk only bounds the scan). Duplicate source rows
+-- (real accounts have them) are reduced to one per QUERY_ID first, so the update stays deterministic.
+-- Binds: chunk start, chunk end, the run ids as a JSON array.
 UPDATE QUERY_EXECUTIONS
 SET SF_PARTITIONS_SCANNED = src.PARTITIONS_SCANNED,
     SF_PARTITIONS_TOTAL = src.PARTITIONS_TOTAL,
@@ -16,5 +18,9 @@ FROM (
     QUALIFY ROW_NUMBER() OVER (PARTITION BY QUERY_ID ORDER BY END_TIME DESC, TOTAL_ELAPSED_TIME DESC) = 1
 ) src
 WHERE QUERY_EXECUTIONS.QUERY_ID = src.QUERY_ID
-  AND QUERY_EXECUTIONS.TEST_ID IN (SELECT TEST_ID FROM TEST_RESULTS WHERE RUN_ID = ? AND TEST_ID <> RUN_ID)
+  AND QUERY_EXECUTIONS.TEST_ID IN (
+      SELECT TEST_ID FROM TEST_RESULTS
+      WHERE TEST_ID <> RUN_ID
+        AND RUN_ID IN (SELECT f.value::VARCHAR FROM TABLE(FLATTEN(input => PARSE_JSON(?))) f)
+  )
   AND COALESCE(QUERY_EXECUTIONS.WARMUP, FALSE) = FALSE

@@ -1,14 +1,16 @@
--- AGGREGATE_QUERY_HISTORY rows of the run's measurement phase: matched by the workers' RUNNING tags
--- (flakebench:test_id=<worker>:phase=RUNNING), so warmup minutes never mix with measurement ones.
+-- AGGREGATE_QUERY_HISTORY rows of the measurement phase of a batch of runs, read once for the batch's
+-- time chunk: matched by the workers' RUNNING tags (flakebench:test_id=<worker>:phase=RUNNING), each
+-- within its own run's minutes, so warmup minutes never mix with measurement ones.
 -- Exact duplicate source rows are kept once. QUERY_KIND comes from the UB_KIND marker FlakeBench
 -- puts in every statement, read from the sample text.
+-- Binds: created at, the tags as a JSON array of {RUN_ID, QUERY_TAG, FROM_TIME, TO_TIME}, chunk start, chunk end.
 INSERT INTO AGGREGATE_QUERY_INTERVALS (
     RUN_ID, QUERY_PARAMETERIZED_HASH, QUERY_KIND, QUERY_TAG, SAMPLE_QUERY_TEXT, INTERVAL_START_TIME, INTERVAL_END_TIME,
     CALLS, ERRORS, HYBRID_REQUESTS_THROTTLED_COUNT, TOTAL_ELAPSED_TIME, EXECUTION_TIME, COMPILATION_TIME,
     QUEUED_OVERLOAD_TIME, QUEUED_PROVISIONING_TIME, TRANSACTION_BLOCKED_TIME, CREATED_AT
 )
 SELECT
-    (?)::VARCHAR,
+    t.RUN_ID,
     a.QUERY_PARAMETERIZED_HASH,
     REGEXP_SUBSTR(a.QUERY_TEXT, 'UB_KIND=([A-Z_]+)', 1, 1, 'e', 1),
     a.QUERY_TAG,
@@ -26,11 +28,17 @@ SELECT
     a.TRANSACTION_BLOCKED_TIME,
     (?)::TIMESTAMP_NTZ
 FROM SNOWFLAKE.ACCOUNT_USAGE.AGGREGATE_QUERY_HISTORY a
+JOIN (
+    SELECT f.value:RUN_ID::VARCHAR AS RUN_ID, f.value:QUERY_TAG::VARCHAR AS QUERY_TAG,
+           f.value:FROM_TIME::TIMESTAMP_NTZ AS FROM_TIME, f.value:TO_TIME::TIMESTAMP_NTZ AS TO_TIME
+    FROM TABLE(FLATTEN(input => PARSE_JSON(?))) f
+) t ON a.QUERY_TAG = t.QUERY_TAG
+   AND a.INTERVAL_START_TIME >= t.FROM_TIME
+   AND a.INTERVAL_END_TIME <= t.TO_TIME
 WHERE a.INTERVAL_START_TIME >= (?)::TIMESTAMP_NTZ
   AND a.INTERVAL_END_TIME <= (?)::TIMESTAMP_NTZ
-  AND a.QUERY_TAG IN (SELECT f.value::VARCHAR FROM TABLE(FLATTEN(input => PARSE_JSON(?))) f)
 QUALIFY ROW_NUMBER() OVER (
-    PARTITION BY a.INTERVAL_START_TIME, a.QUERY_PARAMETERIZED_HASH, a.SESSION_ID, a.QUERY_TAG,
+    PARTITION BY t.RUN_ID, a.INTERVAL_START_TIME, a.QUERY_PARAMETERIZED_HASH, a.SESSION_ID, a.QUERY_TAG,
                  a.USER_NAME, a.WAREHOUSE_NAME, a.CALLS
     ORDER BY a.INTERVAL_END_TIME
 ) = 1

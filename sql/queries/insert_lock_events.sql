@@ -1,8 +1,10 @@
--- LOCK_WAIT_HISTORY rows whose waiting statement is one of the run's measurement queries, one row per
+-- LOCK_WAIT_HISTORY rows whose waiting statement is a measurement query of a run of the batch, one row per
 -- element of BLOCKER_QUERIES (for hybrid row locks Snowflake already writes one blocker per row).
 -- OBJECT_NAME is the word ROW for hybrid row locks, so the join is on QUERY_ID, never on a table name.
 -- The wait is the waiting query's TRANSACTION_BLOCKED_TIME when QUERY_HISTORY has it (a 5 s wait puts
 -- the query over the ~500 ms threshold, so it is there), else ACQUIRED_AT - REQUESTED_AT when positive.
+-- Each view is read once for the batch's time chunk.
+-- Binds: created at, chunk start, chunk end, run ids (JSON array), chunk start, chunk end, run ids.
 INSERT INTO LOCK_CONTENTION_EVENTS (
     EVENT_ID, TEST_ID, RUN_ID, QUERY_ID, TRANSACTION_ID, LOCK_TYPE, OBJECT_ID, OBJECT_NAME, SCHEMA_NAME,
     DATABASE_NAME, REQUESTED_AT, ACQUIRED_AT, WAIT_MS, WAIT_SOURCE, BLOCKER_INDEX, BLOCKER_QUERY_ID,
@@ -17,11 +19,11 @@ SELECT
          WHEN w.ACQUIRED_AT > w.REQUESTED_AT THEN 'ACQUIRED_AT - REQUESTED_AT'
          ELSE NULL END,
     w.BLOCKER_INDEX, w.BLOCKER_QUERY_ID, w.BLOCKER_TRANSACTION_ID, w.BLOCKER_IS_SNOWFLAKE,
-    w.BLOCKER_QUERY_ID IN (SELECT QUERY_ID FROM QUERY_EXECUTIONS WHERE TEST_ID IN (SELECT TEST_ID FROM TEST_RESULTS WHERE RUN_ID = ? AND TEST_ID <> RUN_ID)),
+    inrun.QUERY_ID IS NOT NULL,
     (?)::TIMESTAMP_NTZ
 FROM (
     SELECT
-        (?)::VARCHAR AS RUN_ID,
+        tw.RUN_ID,
         qe.TEST_ID,
         l.QUERY_ID,
         l.TRANSACTION_ID,
@@ -38,10 +40,11 @@ FROM (
         b.value:is_snowflake::BOOLEAN AS BLOCKER_IS_SNOWFLAKE
     FROM SNOWFLAKE.ACCOUNT_USAGE.LOCK_WAIT_HISTORY l
     JOIN QUERY_EXECUTIONS qe ON qe.QUERY_ID = l.QUERY_ID
+    JOIN TEST_RESULTS tw ON tw.TEST_ID = qe.TEST_ID AND tw.TEST_ID <> tw.RUN_ID
     , LATERAL FLATTEN(input => l.BLOCKER_QUERIES) b
     WHERE l.REQUESTED_AT >= (?)::TIMESTAMP_NTZ
       AND l.REQUESTED_AT <= (?)::TIMESTAMP_NTZ
-      AND qe.TEST_ID IN (SELECT TEST_ID FROM TEST_RESULTS WHERE RUN_ID = ? AND TEST_ID <> RUN_ID)
+      AND tw.RUN_ID IN (SELECT f.value::VARCHAR FROM TABLE(FLATTEN(input => PARSE_JSON(?))) f)
       AND COALESCE(qe.WARMUP, FALSE) = FALSE
 ) w
 LEFT JOIN (
@@ -50,7 +53,14 @@ LEFT JOIN (
     WHERE START_TIME >= (?)::TIMESTAMP_NTZ AND START_TIME <= (?)::TIMESTAMP_NTZ
     GROUP BY QUERY_ID
 ) qh ON qh.QUERY_ID = w.QUERY_ID
+-- Whether the blocker is itself one of the run's queries.
+LEFT JOIN (
+    SELECT DISTINCT bw.RUN_ID, bq.QUERY_ID
+    FROM QUERY_EXECUTIONS bq
+    JOIN TEST_RESULTS bw ON bw.TEST_ID = bq.TEST_ID AND bw.TEST_ID <> bw.RUN_ID
+    WHERE bw.RUN_ID IN (SELECT f.value::VARCHAR FROM TABLE(FLATTEN(input => PARSE_JSON(?))) f)
+) inrun ON inrun.RUN_ID = w.RUN_ID AND inrun.QUERY_ID = w.BLOCKER_QUERY_ID
 -- Duplicate source rows (and duplicate client rows) collapse to one event per waiter, request and blocker:
 -- exactly the parts of EVENT_ID, so ids stay unique.
-QUALIFY ROW_NUMBER() OVER (PARTITION BY w.QUERY_ID, w.REQUESTED_AT, w.BLOCKER_INDEX
+QUALIFY ROW_NUMBER() OVER (PARTITION BY w.RUN_ID, w.QUERY_ID, w.REQUESTED_AT, w.BLOCKER_INDEX
                            ORDER BY w.BLOCKER_QUERY_ID, w.TEST_ID) = 1

@@ -1,7 +1,8 @@
--- QUERY_INSIGHTS rows for the run's measurement queries, matched by QUERY_ID (the view has no query
--- tag). The view has no severity; the product's rule: HIGH for the opportunities that usually cost
+-- QUERY_INSIGHTS rows for the measurement queries of a batch of runs, matched by QUERY_ID (the view
+-- has no query tag), read once for the batch's time chunk. The view has no severity; the product's rule: HIGH for the opportunities that usually cost
 -- the most (exploding joins, joins without a condition, remote spillage), MEDIUM for every other
 -- opportunity, INFO for insights that only confirm something worked (IS_OPPORTUNITY = FALSE).
+-- Binds: created at, expires at, chunk start, chunk end, the run ids (JSON array).
 INSERT INTO QUERY_INSIGHTS_CACHE (
     INSIGHT_ID, TEST_ID, RUN_ID, QUERY_ID, QUERY_PARAMETERIZED_HASH, INSIGHT_INSTANCE_ID, INSIGHT_TYPE_ID,
     INSIGHT_TOPIC, IS_OPPORTUNITY, SEVERITY, MESSAGE, SUGGESTIONS, QUERY_START_TIME, TOTAL_ELAPSED_TIME,
@@ -21,14 +22,15 @@ SELECT
     (?)::TIMESTAMP_NTZ, (?)::TIMESTAMP_NTZ
 FROM (
     SELECT
-        (?)::VARCHAR AS RUN_ID, qe.TEST_ID, q.QUERY_ID, q.QUERY_PARAMETERIZED_HASH, q.INSIGHT_INSTANCE_ID,
+        tw.RUN_ID, qe.TEST_ID, q.QUERY_ID, q.QUERY_PARAMETERIZED_HASH, q.INSIGHT_INSTANCE_ID,
         q.INSIGHT_TYPE_ID, q.INSIGHT_TOPIC, q.IS_OPPORTUNITY, q.MESSAGE, q.SUGGESTIONS,
         q.START_TIME::TIMESTAMP_NTZ AS START_TIME, q.TOTAL_ELAPSED_TIME
     FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_INSIGHTS q
     JOIN QUERY_EXECUTIONS qe ON qe.QUERY_ID = q.QUERY_ID
+    JOIN TEST_RESULTS tw ON tw.TEST_ID = qe.TEST_ID AND tw.TEST_ID <> tw.RUN_ID
     WHERE q.START_TIME >= (?)::TIMESTAMP_NTZ
       AND q.START_TIME <= (?)::TIMESTAMP_NTZ
-      AND qe.TEST_ID IN (SELECT TEST_ID FROM TEST_RESULTS WHERE RUN_ID = ? AND TEST_ID <> RUN_ID)
+      AND tw.RUN_ID IN (SELECT f.value::VARCHAR FROM TABLE(FLATTEN(input => PARSE_JSON(?))) f)
       AND COALESCE(qe.WARMUP, FALSE) = FALSE
-    QUALIFY ROW_NUMBER() OVER (PARTITION BY q.QUERY_ID, q.INSIGHT_TYPE_ID, q.INSIGHT_INSTANCE_ID ORDER BY q.END_TIME) = 1
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY tw.RUN_ID, q.QUERY_ID, q.INSIGHT_TYPE_ID, q.INSIGHT_INSTANCE_ID ORDER BY q.END_TIME) = 1
 ) i

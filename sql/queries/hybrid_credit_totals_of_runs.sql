@@ -1,0 +1,9 @@
+-- Per run of a batch: seconds of the window covered by usage buckets, credits, buckets. Bind: run ids (JSON).
+SELECT
+    RUN_ID,
+    COALESCE(SUM(OVERLAP_FRACTION * TIMESTAMPDIFF(second, USAGE_START_TIME, USAGE_END_TIME)), 0) AS COVERED_SECONDS,
+    SUM(CREDITS_PRORATED) AS CREDITS,
+    COUNT(*) AS BUCKETS
+FROM HYBRID_TABLE_CREDITS
+WHERE RUN_ID IN (SELECT f.value::VARCHAR FROM TABLE(FLATTEN(input => PARSE_JSON(?))) f)
+GROUP BY RUN_ID

@@ -1,0 +1,16 @@
+-- Mirror each job's state onto FlakeBench's parent row, where FlakeBench's own UI looks for it:
+-- the job's status, error and completion, and the AGGREGATE type's own status. Read from the queue
+-- tables, so the run shows what is stored. Bind: the job ids as a JSON array.
+UPDATE TEST_RESULTS
+SET DELAYED_ENRICHMENT_STATUS = s.STATUS,
+    DELAYED_ENRICHMENT_ERROR = s.LAST_ERROR,
+    DELAYED_ENRICHMENT_COMPLETED_AT = s.COMPLETED_AT,
+    AGGREGATE_ENRICHMENT_STATUS = s.AGGREGATE_STATUS
+FROM (
+    SELECT q.JOB_ID, q.STATUS, q.LAST_ERROR, q.COMPLETED_AT, COALESCE(t.STATUS, 'NOT_APPLICABLE') AS AGGREGATE_STATUS
+    FROM DELAYED_ENRICHMENT_QUEUE q
+    LEFT JOIN DELAYED_ENRICHMENT_TYPE_STATUS t ON t.JOB_ID = q.JOB_ID AND t.ENRICHMENT_TYPE = 'AGGREGATE'
+    WHERE q.JOB_ID IN (SELECT f.value::VARCHAR FROM TABLE(FLATTEN(input => PARSE_JSON(?))) f)
+) s
+WHERE TEST_RESULTS.TEST_ID = s.JOB_ID
+  AND TEST_RESULTS.RUN_ID = TEST_RESULTS.TEST_ID

@@ -1,9 +1,0 @@
--- The measurement phase as the client recorded it: non-warmup executions of the run's workers.
-SELECT
-    MIN(qe.START_TIME) AS WINDOW_START,
-    MAX(qe.END_TIME) AS WINDOW_END,
-    COUNT(*) AS EXECUTIONS,
-    SUM(IFF(LEFT(qe.QUERY_ID, 6) = 'LOCAL_', 0, 1)) AS SNOWFLAKE_QUERY_IDS
-FROM QUERY_EXECUTIONS qe
-WHERE qe.TEST_ID IN (SELECT TEST_ID FROM TEST_RESULTS WHERE RUN_ID = ? AND TEST_ID <> RUN_ID)
-  AND COALESCE(qe.WARMUP, FALSE) = FALSE
