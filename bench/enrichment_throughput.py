@@ -395,7 +395,7 @@ def _child(step: str, home: Path, runs: int, extra: list[str]) -> dict:
         out.unlink(missing_ok=True)
 
 
-def measure(runs: int, use_tracemalloc: bool, keep: bool, baseline: bool) -> dict:
+def measure(runs: int, use_tracemalloc: bool, keep: bool, baseline: bool, batch_size: int | None = None) -> dict:
     home = Path(tempfile.mkdtemp(prefix=f"bench-throughput-{runs}-"))
     base_home = home.with_name(home.name + "-baseline")
     extra = ["--tracemalloc"] if use_tracemalloc else []
@@ -406,7 +406,7 @@ def measure(runs: int, use_tracemalloc: bool, keep: bool, baseline: bool) -> dic
               f"executions in {seeded['seed_seconds']:.0f} s; enriching", file=sys.stderr, flush=True)
         if baseline:  # the same seeded world for both engines
             shutil.copytree(home, base_home)
-        passed = _child("pass", home, runs, extra)
+        passed = _child("pass", home, runs, [*extra, *(["--batch-size", str(batch_size)] if batch_size else [])])
         print(f"[{time.strftime('%H:%M:%S')}] N={runs}: batched engine ({passed['batch_size']} per batch) enriched in "
               f"{passed['wall_work']:.1f} s", file=sys.stderr, flush=True)
         base = None
@@ -527,7 +527,9 @@ def product_version(results: list[dict] | None = None) -> str:
 def report(results: list[dict], args, elapsed: float) -> str:
     rows = [derived(m) for m in results]
     cmd = COMMAND + (" --quick" if args.quick else "") + (" --runs " + " ".join(str(n) for n in args.runs)
-                                                          if args.runs_given else "")
+                                                          if args.runs_given else "") \
+        + (f" --batch-size {args.batch_size}" if getattr(args, "batch_size", None) else "") \
+        + (f" --baseline-max {args.baseline_max}" if getattr(args, "baseline_max", 1000) != 1000 else "")
     lines = [
         "### Measured",
         "",
@@ -705,7 +707,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--from-json", type=Path, help="re-render the report from measurements saved with --json")
     parser.add_argument("--baseline-max", type=int, default=1000,
                         help="measure the one-run-at-a-time baseline only up to this many runs (default 1000)")
-    parser.add_argument("--batch-size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--batch-size", type=int,
+                        help="batch size of the batched engine (default: the product's, Settings.batch_size)")
     parser.add_argument("--child", choices=("seed", "pass"), help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -726,7 +729,7 @@ def main(argv: list[str] | None = None) -> None:
         args.runs_given = bool(args.runs)
         args.runs = sorted(args.runs or ([30, 100] if args.quick else [100, 1000]))
         t0 = time.perf_counter()
-        results = [measure(n, args.tracemalloc, args.keep, n <= args.baseline_max) for n in args.runs]
+        results = [measure(n, args.tracemalloc, args.keep, n <= args.baseline_max, args.batch_size) for n in args.runs]
         elapsed = time.perf_counter() - t0
     if args.json:
         args.json.write_text(json.dumps({"results": results, "elapsed": elapsed, "runs": args.runs,

@@ -1,5 +1,6 @@
-"""Several processes on one embedded store: two runners and a reader at once, and a runner killed with
-SIGKILL mid-batch. Nothing is lost or doubled: the result equals one uninterrupted runner's."""
+"""Several processes on one embedded store: two runners and a reader at once, three runners and the app
+on a backlog of 500 due jobs, and a runner killed with SIGKILL mid-batch. Nothing is lost or doubled:
+the result equals one uninterrupted runner's."""
 
 from __future__ import annotations
 
@@ -85,7 +86,8 @@ def test_two_runners_and_a_reader_at_once_lose_and_double_nothing(tmp_path, base
     environment = {**os.environ, "ENRICHMENT_HOME": str(home)}
     reader = subprocess.Popen([sys.executable, "-c", READER, str(home), "20"], cwd=ROOT, env=environment,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    first, second = runner(home), runner(home)
+    # Small batches, so the two runners interleave their claims instead of one taking everything.
+    first, second = runner(home, ENRICHMENT_BATCH_SIZE="4"), runner(home, ENRICHMENT_BATCH_SIZE="4")
     results = [p.communicate(timeout=600) + (p.returncode,) for p in (first, second, reader)]
     for out, err, code in results:
         assert code == 0, err
@@ -125,3 +127,62 @@ def test_a_runner_killed_mid_batch_is_taken_over_after_its_lease(tmp_path, basel
     out, err, = rescuer.communicate(timeout=600)
     assert rescuer.returncode == 0, err
     assert outcome(store) == baseline
+
+
+BACKLOG = 500
+
+
+def test_three_runners_and_the_app_on_500_due_jobs_lose_and_double_nothing(tmp_path, monkeypatch):
+    """Three `python -m enrichment.run` processes and the dashboard (its built-in runner thread every
+    second, and its pages rendered in a loop) on one store holding 500 due jobs."""
+    import shutil
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from app.background_runner import _start
+
+    home = tmp_path / "home"
+    store = EmbeddedStore(home, "FLAKEBENCH", "TEST_RESULTS")
+    migrate(store)
+    seed_demo(store, runs=BACKLOG - 3, seed=SEED, latency_scale=0.02, now=WORLD_NOW)  # + the 3 February runs
+    shutil.copytree(home, tmp_path / "baseline")
+    reference = EmbeddedStore(tmp_path / "baseline", "FLAKEBENCH", "TEST_RESULTS")
+    run_pass(reference, Settings(latency_scale=0.02), max_jobs=BACKLOG + 10)
+    expected = outcome(reference)
+    assert len(expected["tables"]["AGGREGATE_QUERY_METRICS"]) == BACKLOG
+
+    for name, value in {"ENRICHMENT_HOME": str(home), "ENRICHMENT_APP_RUNNER_INTERVAL": "1",
+                        "ENRICHMENT_BATCH_SIZE": "20"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("ENRICHMENT_BACKEND", raising=False)
+    runners = [runner(home, "--max-jobs", str(BACKLOG)) for _ in range(3)]  # batches of 20 (environment)
+    renders = 0
+    try:
+        while any(p.poll() is None for p in runners):
+            for page in ("pages/queue_health.py", "pages/overview.py", "pages/runs.py"):
+                at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+                at.run()  # the entry script starts the app's runner thread (once per process)
+                at.switch_page(page).run()
+                assert not at.exception, [e.value for e in at.exception]
+                renders += 1
+        results = [p.communicate(timeout=600) + (p.returncode,) for p in runners]
+    finally:
+        for p in runners:
+            if p.poll() is None:
+                p.kill()
+        from enrichment.config import load_settings
+
+        _start(load_settings(), None).set()  # stop the app's runner thread
+        st.cache_resource.clear()
+    for out, err, code in results:
+        assert code == 0, err
+        assert "Traceback" not in err and "lock" not in err.lower(), err
+    assert renders > 0
+    assert outcome(store) == expected  # nothing lost, nothing doubled, nothing different
+    with store.unit() as db:
+        statuses = {r["STATUS"]: r["N"] for r in db.rows(
+            "SELECT STATUS, COUNT(*) AS N FROM DELAYED_ENRICHMENT_QUEUE GROUP BY STATUS")}
+        twice = db.scalar("SELECT COUNT(*) FROM DELAYED_ENRICHMENT_TYPE_STATUS WHERE STATUS = 'COMPLETED' AND ATTEMPTS <> 1")
+    assert sum(statuses.values()) == BACKLOG and "PENDING" not in statuses and "IN_PROGRESS" not in statuses
+    assert twice == 0  # every type of every job was enriched exactly once

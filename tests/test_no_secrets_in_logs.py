@@ -145,12 +145,17 @@ CLI_CASES = {
 def cli_results(tmp_path_factory, snowflake_home, broken_snowflake_home) -> dict[str, subprocess.CompletedProcess]:
     """Every CLI case, run as subprocesses a few at a time (each mostly waits for its failed login)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("ENRICHMENT_", "SNOWFLAKE_"))}
+    # The settings file and the environment carry the secret too, under names the product does not read.
+    settings_file = tmp_path_factory.mktemp("settings") / "enrichment.toml"
+    settings_file.write_text(f'ENRICHMENT_SNOWFLAKE_PASSWORD = "{SECRET}"\npassword = "{SECRET}"\n')
+    base.update({"SNOWFLAKE_PASSWORD": SECRET, "SNOWFLAKE_PRIVATE_KEY_FILE_PWD": SECRET, "SNOWFLAKE_TOKEN": SECRET,
+                 "ENRICHMENT_SETTINGS_FILE": str(settings_file)})
 
     def run(case: str) -> subprocess.CompletedProcess:
         connection, args = CLI_CASES[case]
         env = {**base, "HOME": str(tmp_path_factory.mktemp("user-home")),
                "ENRICHMENT_HOME": str(tmp_path_factory.mktemp("enrichment-home")),
-               "ENRICHMENT_BACKEND": "snowflake", "ENRICHMENT_SETTINGS_FILE": str(ROOT / "tests" / "no-such-file.toml"),
+               "ENRICHMENT_BACKEND": "snowflake",
                "SNOWFLAKE_HOME": str(broken_snowflake_home if connection == "broken" else snowflake_home)}
         if connection:
             env["ENRICHMENT_CONNECTION"] = connection
@@ -352,7 +357,8 @@ def test_the_app_never_shows_an_unexpected_errors_text(snowflake_env, monkeypatc
 
 
 def test_a_user_facing_store_error_is_shown_as_is_and_holds_no_secret(snowflake_env, caplog):
-    """What the runner's session_from_connection_name raises is what a page would show verbatim."""
+    """A UserFacingError is shown as it is, on a page (app/errors.py) or by the CLI: the ones the Snowflake
+    adapter raises for a failed login, a key it cannot open or an unknown connection name hold no secret."""
     from enrichment.store.snowflake import session_from_connection_name
 
     caplog.set_level(logging.DEBUG)

@@ -9,9 +9,9 @@ from enrichment.access import require_admin
 from enrichment.clock import utcnow
 from enrichment.config import Settings
 from enrichment.errors import UserFacingError
-from enrichment.queue.jobs import create_delayed_enrichment_job
+from enrichment.queue.jobs import create_delayed_enrichment_jobs
 from enrichment.runner import PassSummary, latency_scale, run_pass
-from enrichment.store.port import Store
+from enrichment.store.port import Store, json_batch
 
 MAX_JOB_ID_LENGTH = 64
 
@@ -113,13 +113,15 @@ def backfill(
         with store.unit() as db:
             run_ids = [r["RUN_ID"] for r in db.rows("discover_runs_in_range", [lo, hi])]
             found += len(run_ids)
-            for run_id in run_ids:
-                if db.one("job_by_id", [run_id]) is None:
-                    create_delayed_enrichment_job(db, run_id, settings=settings, scale=scale, now=now, source="BACKFILL")
-                    created += 1
-        summary = run_pass(store, settings, now=now, do_housekeeping=False)
-        for key in ("jobs_processed", "types_completed", "types_incomplete", "types_failed", "types_waiting"):
-            setattr(total, key, getattr(total, key) + getattr(summary, key))
+            existing = {r["JOB_ID"] for r in db.rows("existing_job_ids", [json_batch(run_ids)])} if run_ids else set()
+            new_runs = [run_id for run_id in run_ids if run_id not in existing]
+            if new_runs:
+                created += len(create_delayed_enrichment_jobs(db, new_runs, settings=settings, scale=scale, now=now,
+                                                              source="BACKFILL"))
+        if new_runs:  # a chunk without new jobs (most of a long range) costs one read, not a pass
+            summary = run_pass(store, settings, now=now, do_housekeeping=False)
+            for key in ("jobs_processed", "types_completed", "types_incomplete", "types_failed", "types_waiting"):
+                setattr(total, key, getattr(total, key) + getattr(summary, key))
         if progress:
             progress(index, len(chunks), f"{lo:%Y-%m-%d}")
     return {"runs_found": found, "jobs_created": created, "chunks": len(chunks), **total.as_dict()}

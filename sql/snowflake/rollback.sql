@@ -43,6 +43,9 @@ CREATE TABLE <% database %>.<% schema %>.HYBRID_TABLE_CREDITS_BACKUP_<% backup_s
 CREATE TABLE <% database %>.<% schema %>.QUERY_INSIGHTS_CACHE_BACKUP_<% backup_suffix %>
     CLONE <% database %>.<% schema %>.QUERY_INSIGHTS_CACHE;
 
+CREATE TABLE <% database %>.<% schema %>.ENRICHMENT_LOCKS_BACKUP_<% backup_suffix %>
+    CLONE <% database %>.<% schema %>.ENRICHMENT_LOCKS;
+
 CREATE TABLE <% database %>.<% schema %>.ENRICHMENT_SCHEMA_MIGRATIONS_BACKUP_<% backup_suffix %>
     CLONE <% database %>.<% schema %>.ENRICHMENT_SCHEMA_MIGRATIONS;
 
@@ -91,6 +94,8 @@ DROP TABLE IF EXISTS <% database %>.<% schema %>.LOCK_CONTENTION_EVENTS;
 DROP TABLE IF EXISTS <% database %>.<% schema %>.HYBRID_TABLE_CREDITS;
 
 DROP TABLE IF EXISTS <% database %>.<% schema %>.QUERY_INSIGHTS_CACHE;
+
+DROP TABLE IF EXISTS <% database %>.<% schema %>.ENRICHMENT_LOCKS;
 
 DROP TABLE IF EXISTS <% database %>.<% schema %>.ENRICHMENT_SCHEMA_MIGRATIONS;
 
