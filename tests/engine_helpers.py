@@ -32,3 +32,13 @@ def table_snapshot(store, table: str, run_id: str, ignore=("CREATED_AT", "EXPIRE
     with store.unit() as db:
         rows = db.rows(f"SELECT * FROM {table} WHERE RUN_ID = ?", [run_id])
     return sorted(tuple((k, str(v)) for k, v in sorted(r.items()) if k not in ignore) for r in rows)
+
+
+def table_snapshots(store, table: str, ignore=("CREATED_AT", "EXPIRES_AT")) -> dict[str, list[tuple]]:
+    """`table_snapshot` of every run at once, in one unit of work (for stores with many runs)."""
+    with store.unit() as db:
+        rows = db.rows(f"SELECT * FROM {table}")
+    found: dict[str, list[tuple]] = {}
+    for row in rows:
+        found.setdefault(row["RUN_ID"], []).append(tuple((k, str(v)) for k, v in sorted(row.items()) if k not in ignore))
+    return {run_id: sorted(snapshot) for run_id, snapshot in found.items()}
