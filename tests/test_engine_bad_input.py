@@ -109,3 +109,49 @@ def test_duplicate_account_usage_rows_do_not_double_anything(world):
         dup_events = db.scalar("SELECT COUNT(*) - COUNT(DISTINCT EVENT_ID) FROM LOCK_CONTENTION_EVENTS")
         dup_insights = db.scalar("SELECT COUNT(*) - COUNT(DISTINCT INSIGHT_ID) FROM QUERY_INSIGHTS_CACHE")
     assert dup_events == 0 and dup_insights == 0
+
+
+def test_a_run_with_impossible_aggregate_figures_fails_alone_while_its_batch_completes(world):
+    """One run's AGGREGATE_QUERY_HISTORY rows say min > median (absurd figures): that run's AGGREGATE
+    type records why and fails after its retries; the runs enriched in the same batch are unaffected."""
+    standard = completed_runs(world, "STANDARD")
+    broken, others = standard[0], standard[1:]
+    with world.unit() as db:
+        workers = [r["TEST_ID"] for r in db.rows(
+            "SELECT TEST_ID FROM TEST_RESULTS WHERE RUN_ID = ? AND TEST_ID <> RUN_ID", [broken])]
+        for worker in workers:
+            db.execute(
+                "UPDATE SNOWFLAKE.ACCOUNT_USAGE_SIM.AGGREGATE_QUERY_HISTORY_ROWS SET TOTAL_ELAPSED_TIME = PARSE_JSON("
+                "'{\"sum\": 10, \"avg\": 1, \"stddev\": 1, \"min\": 900, \"median\": 5, \"p90\": 6, \"p99\": 7, "
+                "\"p99.9\": 8, \"max\": 9}') WHERE QUERY_TAG = ?", [f"flakebench:test_id={worker}:phase=RUNNING"])
+    pass_at(world, SETTINGS, LATE)
+    row = type_rows(world, broken)["AGGREGATE"]
+    assert row["STATUS"] == "PENDING" and row["ERROR_COUNT"] == 1
+    assert "'median' is below 'min'" in row["LAST_ERROR"]
+    assert others and all(statuses(world, run)["AGGREGATE"] == "COMPLETED" for run in others)
+    pass_at(world, SETTINGS, LATE + dt.timedelta(hours=1))
+    row = type_rows(world, broken)["AGGREGATE"]
+    assert row["STATUS"] == "FAILED" and "'median' is below 'min'" in row["LAST_ERROR"]
+    assert statuses(world, broken)["QUERY_HISTORY"] == "COMPLETED"
+
+
+def test_odd_names_and_malformed_tags_are_recorded_not_fatal(world):
+    """A run named with 10,000 characters of non-ASCII text and a run whose query tags are malformed
+    (so AGGREGATE_QUERY_HISTORY holds none of its queries under their tags)."""
+    standard = completed_runs(world, "STANDARD")
+    odd_name, bad_tags = standard[0], standard[1]
+    name = ("Überlast 負荷テスト 🚀 '; DROP TABLE TEST_RESULTS; -- " * 250)[:10_000]
+    with world.unit() as db:
+        db.execute("UPDATE TEST_RESULTS SET TEST_NAME = ? WHERE TEST_ID = ?", [name, odd_name])
+        db.execute("UPDATE SNOWFLAKE.ACCOUNT_USAGE_SIM.AGGREGATE_QUERY_HISTORY_ROWS SET QUERY_TAG = "
+                   "REPLACE(QUERY_TAG, ':phase=', ';phase=') WHERE QUERY_TAG IN (SELECT 'flakebench:test_id=' "
+                   "|| TEST_ID || ':phase=RUNNING' FROM TEST_RESULTS WHERE RUN_ID = ? AND TEST_ID <> RUN_ID)", [bad_tags])
+    pass_at(world, SETTINGS, LATE)
+    assert set(statuses(world, odd_name).values()) <= {"COMPLETED", "NOT_APPLICABLE"}
+    with world.unit() as db:
+        assert db.scalar("SELECT TEST_NAME FROM TEST_RESULTS WHERE TEST_ID = ?", [odd_name]) == name
+    row = type_rows(world, bad_tags)["AGGREGATE"]
+    # Nothing found under the run's tags, long past its deadline: completed, saying it is incomplete.
+    assert (row["STATUS"], row["OUTCOME"], row["COVERAGE"]) == ("COMPLETED", "INCOMPLETE", 0)
+    assert row["DETAIL"].startswith("Completed at its deadline with 0% coverage: 0 of")
+    assert statuses(world, bad_tags)["QUERY_HISTORY"] == "COMPLETED"

@@ -62,6 +62,14 @@ def describe_error(exc: BaseException, enrichment_type: EnrichmentType) -> str:
     return f"{type(exc).__name__}: {text[:1000]}"
 
 
+def is_view_failure(exc: BaseException) -> bool:
+    """A failure of the view itself (missing, not granted, timed out): every run of a chunk would hit
+    it again, so retrying them one by one would only multiply the cost."""
+    lowered = " ".join(str(exc).split()).lower()
+    return any(word in lowered for word in ("timeout", "timed out", "canceled", "cancelled", "not authorized",
+                                             "does not exist", "insufficient privileges"))
+
+
 def type_update(job_id: str, etype: str, *, status: str, now: dt.datetime, attempts: int, errors: int,
                 outcome=None, next_check=None, coverage=None, rows=None, detail=None, last_error=None,
                 started=None, completed=None) -> dict:
@@ -186,7 +194,13 @@ def enrich_chunk(db: Db, etype: EnrichmentType, items: list[DueType], token: str
                 outcome.waiting.append(etype.value)
             else:
                 (outcome.incomplete if kind == "INCOMPLETE" else outcome.completed).append(etype.value)
-    except Exception as exc:  # the read failed for the whole chunk; other types and chunks carry on
+    except Exception as exc:  # the chunk failed; other types and chunks carry on
+        if len(items) > 1 and not is_view_failure(exc):
+            # Something in one run's data, most likely: enrich the runs one by one, so that only the
+            # run that breaks records the error and the others are not held back by it.
+            for item in items:
+                enrich_chunk(db, etype, [item], token, outcomes, now=now, settings=settings, scale=scale)
+            return
         message = describe_error(exc, etype)
         updates = []
         for item in items:
