@@ -364,14 +364,16 @@ def _throttled(rng, first: pd.DataFrame, calls: np.ndarray, plan_by_run) -> np.n
 
 def _lock_waits(rng, served: pd.DataFrame, plan_by_run, scale) -> pd.DataFrame:
     records = []
+    all_writes = served[served["SUCCESS"] & served["QUERY_KIND"].isin(["INSERT", "UPDATE"])]
+    writes_by_run = dict(tuple(all_writes.groupby("RUN_ID", sort=False))) if len(all_writes) else {}
     for i in np.flatnonzero(served["LISTED_LOCK_WAIT_MS"].to_numpy() > 0):
         waiter = served.iloc[i]
         plan = plan_by_run[waiter["RUN_ID"]]
         requested_us = int(waiter["SERVER_START_US"] + waiter["COMPILATION_TIME"] * 1000)
         acquired_us = requested_us + int(waiter["LISTED_LOCK_WAIT_MS"] * 1000)
         # Blockers: the run's other successful writes, latest started before the request first.
-        writes = served[(served["RUN_ID"] == waiter["RUN_ID"]) & served["SUCCESS"]
-                        & served["QUERY_KIND"].isin(["INSERT", "UPDATE"]) & (served.index != i)]
+        run_writes = writes_by_run.get(waiter["RUN_ID"], all_writes.iloc[0:0])
+        writes = run_writes[run_writes.index != i]
         earlier = writes[writes["SERVER_START_US"] <= requested_us].sort_values("SERVER_START_US", ascending=False)
         pool = earlier if len(earlier) else writes
         n_blockers = 2 if (rng.random() < 0.35 and len(pool) >= 2) else 1
@@ -475,11 +477,12 @@ def _insights(rng, served: pd.DataFrame, plan_by_run, scale) -> pd.DataFrame:
     """0-4 insights per standard or dynamic run (Snowflake gives none for hybrid or interactive tables)."""
     records = []
     next_instance = int(rng.integers(10_000_000, 90_000_000))
+    candidates = served[served["SUCCESS"] & served["IN_QUERY_HISTORY"] & served["QUERY_KIND"].isin(["RANGE_SCAN", "GENERIC_SQL"])]
+    by_run = dict(tuple(candidates.groupby("RUN_ID", sort=False))) if len(candidates) else {}  # once, not per run
     for run_id, plan in plan_by_run.items():
         if plan.table_type not in ("STANDARD", "DYNAMIC") or not plan.client_rows_written:
             continue
-        rows = served[(served["RUN_ID"] == run_id) & served["SUCCESS"] & served["IN_QUERY_HISTORY"]
-                      & served["QUERY_KIND"].isin(["RANGE_SCAN", "GENERIC_SQL"])]
+        rows = by_run.get(run_id, candidates.iloc[0:0])
         wanted = int(rng.integers(0, 5))
         if not len(rows) or not wanted:
             continue
