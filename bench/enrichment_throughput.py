@@ -187,7 +187,7 @@ def instrumented(rec: Recorder):
 
     original_run, original_open = EmbeddedDb._run, EmbeddedStore._open
     # The functions run_pass calls, by phase (whichever of them the runner currently imports).
-    phases = {"discover_jobs": "discovery", "runs_without_job": "discovery",
+    phases = {"runs_without_job": "discovery",
               "create_delayed_enrichment_jobs": "discovery", "claim_due_jobs": "claims", "process_jobs": "jobs",
               "housekeeping": "housekeeping", "latency_scale": "latency scale"}
     originals = {name: getattr(runner, name) for name in phases if hasattr(runner, name)}

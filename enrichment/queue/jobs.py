@@ -116,11 +116,6 @@ def job_status_from(type_statuses: list[str]) -> str:
     return "NOT_APPLICABLE"
 
 
-def aggregate_status_from(type_statuses: dict[str, str]) -> str:
-    """TEST_RESULTS.AGGREGATE_ENRICHMENT_STATUS: the AGGREGATE type's own status."""
-    return type_statuses.get(EnrichmentType.AGGREGATE.value, "NOT_APPLICABLE")
-
-
 def create_delayed_enrichment_jobs(
     db: Db,
     run_ids: Sequence[str],
@@ -188,9 +183,3 @@ def create_delayed_enrichment_job(
 def runs_without_job(db: Db, limit: int = 500) -> list[str]:
     """Ended runs that have no job and were never enriched, oldest first."""
     return [row["RUN_ID"] for row in db.rows("discover_runs_without_job", [limit])]
-
-
-def discover_jobs(db: Db, *, settings: Settings, scale: float, now: dt.datetime, limit: int = 500) -> int:
-    """Create jobs for ended runs that have none. Returns how many were created."""
-    return len(create_delayed_enrichment_jobs(db, runs_without_job(db, limit), settings=settings, scale=scale,
-                                              now=now, source="DISCOVERY"))

@@ -98,12 +98,6 @@ class DueType:
     facts: RunFacts
 
 
-def process_job(db: Db, job: dict, token: str, *, now: dt.datetime, settings: Settings, scale: float,
-                watermarks: Watermarks) -> JobOutcome:
-    """One claimed job (a batch of one)."""
-    return process_jobs(db, [job], token, now=now, settings=settings, scale=scale, watermarks=watermarks)[0]
-
-
 def process_jobs(db: Db, jobs: list[dict], token: str, *, now: dt.datetime, settings: Settings, scale: float,
                  watermarks: Watermarks) -> list[JobOutcome]:
     """Every open type of a batch of claimed jobs, each view read once per time chunk of the batch."""
