@@ -653,7 +653,12 @@ def report(results: list[dict], args, elapsed: float) -> str:
             per_run, basis = d2["wall"] / d2["runs"], f"N={m2['n']:,}"
         secs = d2["wall"] + per_run * (TARGET_RUNS - d2["runs"])
         label_ = f"**extrapolated** linearly from {basis} ({1000 * per_run:.0f} ms per extra run), not measured"
-    peak = max(d["peak_rss"] for d in rows)
+    # The memory target is set for the 1,000-run backlog, like the wall time; bigger sizes are shown beside it.
+    peak = at_1000["peak_rss"] if at_1000 is not None else max(d["peak_rss"] for d in rows)
+    bigger = [d for d in rows if at_1000 is not None and d["runs"] > at_1000["runs"]]
+    peak_label = (f"{peak:.0f} MB peak RSS of the pass process"
+                  + (f" (measured at N={at_1000['runs']:,})" if at_1000 is not None else "")
+                  + "".join(f"; {d['peak_rss']:.0f} MB at N={d['runs']:,}" for d in bigger))
     reads_per_chunk = bigd["au_reads"] / max(bigd["chunks"], 1)
     bounded = bigd["au_reads"] <= 7 * bigd["chunks"]
     lines += [
@@ -667,7 +672,7 @@ def report(results: list[dict], args, elapsed: float) -> str:
         f"batch × type time chunks, {reads_per_chunk:.2f} reads per chunk (at most 2 per chunk: QUERY_HISTORY "
         f"update + coverage, lock events + their QUERY_HISTORY times) | "
         + ("met: reads grow with batches and chunks, not runs" if bounded else "missed") + " |",
-        f"| peak memory | < {TARGET_PEAK_MB:.0f} MB | {peak:.0f} MB peak RSS of the pass process | "
+        f"| peak memory | < {TARGET_PEAK_MB:.0f} MB | {peak_label} | "
         + ("met" if peak < TARGET_PEAK_MB else f"missed by {peak - TARGET_PEAK_MB:.0f} MB") + " |",
     ]
     with_base = [(m, d) for m, d in zip(results, rows) if m.get("baseline")]
