@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from app.charts import client_vs_server_chart, lock_timeline_chart, per_minute_chart
-from app.store import get_settings, get_store
+from app.store import get_store
 from enrichment.readmodels import run_detail as rd
 from enrichment.readmodels.filters import Page, RunFilter
 from enrichment.readmodels.overview import utc_now
@@ -42,12 +42,6 @@ class RunBundle:
     @property
     def hybrid(self) -> bool:
         return str(self.head["TABLE_TYPE"]).upper() == "HYBRID"
-
-
-def store_key() -> str:
-    """Which store the cached reads came from (a cache is per process; tests open several stores)."""
-    settings = get_settings()
-    return f"{settings.backend}:{settings.home}:{settings.database}.{settings.schema}"
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=20)

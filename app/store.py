@@ -21,6 +21,12 @@ def get_settings() -> Settings:
         return load_settings()
 
 
+def store_key() -> str:
+    """Which store cached reads came from (a cache is per process; tests open several stores)."""
+    settings = get_settings()
+    return f"{settings.backend}:{settings.home}:{settings.database}.{settings.schema}"
+
+
 # Keyed by the settings, so a different ENRICHMENT_HOME (each test) gets its own store.
 @st.cache_resource(show_spinner="Opening the store; the first start also builds the demo world…")
 def _open(settings: Settings) -> Store:

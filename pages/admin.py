@@ -9,17 +9,19 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from app import queue_data
 from app.badges import badge_for
+from app.cached_reads import forget_all
 from app.errors import guarded
 from app.format import format_count
 from app.shell import ensure_shell
-from app.store import get_settings, get_store
+from app.store import get_settings, get_store, store_key
 from enrichment.access import is_admin, require_admin
 from enrichment.errors import NotAuthorized
 from enrichment.queue.admin import backfill, discard_jobs, retry_jobs
 from enrichment.queue.housekeeping import housekeeping
 from enrichment.readmodels import queue as rq
-from enrichment.readmodels.filters import JobFilter, Page
+from enrichment.readmodels.filters import JobFilter
 from enrichment.readmodels.overview import utc_now
 from enrichment.runner import run_pass
 from enrichment.types import TABLE_TYPES, EnrichmentType
@@ -86,6 +88,7 @@ if run_now:
     with guarded("running the due jobs"):
         before = jobs_by_status()
         summary = run_pass(store, settings, max_jobs=int(max_jobs), progress=on_progress)
+        forget_all()
         after = jobs_by_status()
     bar.progress(1.0, text="Done.")
     if summary.jobs_processed or summary.discovered:
@@ -118,6 +121,7 @@ if start_backfill:
 
     with guarded("backfilling"):
         result = backfill(store, settings, since, until, progress=on_chunk)
+        forget_all()
     bar.progress(1.0, text="Done.")
     st.success(f"Backfill finished: {result['runs_found']} runs found, {result['jobs_created']} new jobs over "
                f"{result['chunks']} day(s); {result['jobs_processed']} jobs processed, {result['types_completed']} "
@@ -156,6 +160,7 @@ if retry_one or discard_one:
                 else:
                     changed = discard_jobs(store, settings, [job_id], who="an admin (dashboard)")
                     text = "Discarded the job: its open enrichments are now skipped."
+        forget_all()
         flash(text, "success" if changed else "warning")
         st.rerun()
 
@@ -170,9 +175,9 @@ bulk_filter = JobFilter(statuses=list(bulk_statuses), enrichment_types=list(bulk
                         table_types=list(bulk_tables), error_text=bulk_error or None)
 discard_statuses = [x for x in (bulk_statuses or JOB_STATUSES) if x in DISCARDABLE]
 discard_filter = JobFilter(**{**bulk_filter.__dict__, "statuses": discard_statuses})
-with guarded("counting the matching jobs"), store.unit() as db:  # counts only; the ids are read on a click
-    count = rq.jobs_page(db, bulk_filter, Page(1, 1))[1]
-    discard_count = rq.jobs_page(db, discard_filter, Page(1, 1))[1] if discard_statuses else 0
+with guarded("counting the matching jobs"):  # counts only, cached for a few seconds; the ids are read on a click
+    count, discard_count = queue_data.matching_counts(store_key(),
+                                                      (bulk_filter, discard_filter if discard_statuses else None))
 st.caption(f"**{format_count(count)}** job{'s' if count != 1 else ''} {'match' if count != 1 else 'matches'} this "
            f"filter, {format_count(discard_count)} of them waiting or failed (only those can be discarded)"
            + (f"; at most {MAX_BULK:,} are acted on at once" if count > MAX_BULK else "") + ".")
@@ -217,6 +222,7 @@ if pending:
                 else:
                     changed = discard_jobs(store, settings, ids, who="an admin (dashboard)")
                     flash(f"Discarded {changed} of {n} jobs: their open enrichments are now skipped.")
+                forget_all()
             st.rerun()
         if no.button("Cancel", key="bulk_cancel"):
             st.session_state.pop("bulk_pending", None)
@@ -231,5 +237,6 @@ if st.button("Run housekeeping", key="housekeeping", icon=":material/cleaning_se
         require_admin(store, settings, "run housekeeping")
         with store.unit() as db:
             result = housekeeping(db, now=utc_now())
+        forget_all()
     st.success(f"Housekeeping done: {result['jobs_purged']} finished jobs purged, {result['insights_expired']} "
                "cached insights expired.", icon=":material/check_circle:")

@@ -10,7 +10,8 @@ from app.errors import guarded
 from app.format import MISSING, format_count, format_ms, format_pct, format_utc
 from app.sections import landing_text
 from app.shell import ensure_shell
-from app.run_data import recent_runs, run_bundle, store_key
+from app.run_data import recent_runs, run_bundle
+from app.store import store_key
 from app.tables import table
 from enrichment.readmodels import run_detail as rd
 from enrichment.readmodels.overview import utc_now

@@ -6,15 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from app.badges import Badge, badge_for, show, styled
-from app.charts import jobs_over_time_chart
+from app import queue_data
 from app.errors import guarded
 from app.format import MISSING, format_ago, format_count, format_pct, format_utc
 from app.sections import job_badge
 from app.shell import ensure_shell
-from app.store import get_settings, get_store
-from app.tables import clamp_page, current_page, pager, reset_page_when_changed, short, table
+from app.store import get_settings, get_store, store_key
+from app.tables import current_page, pager, reset_page_when_changed, short, table
 from enrichment.queue.health import THRESHOLDS
-from enrichment.readmodels import queue as rq
 from enrichment.readmodels.filters import JobFilter
 from enrichment.readmodels.overview import utc_now
 from enrichment.types import TABLE_TYPES, EnrichmentType
@@ -51,10 +50,9 @@ def _figure(column, label: str, value: str, figure: str | None, levels: dict, he
 
 @st.fragment(run_every=REFRESH_SECONDS if live else None)
 def live_figures() -> None:
-    now = utc_now()
-    with guarded("reading the queue's health"), store.unit() as db:
-        health = rq.health(db, now, settings.lease_seconds)
-        finished = rq.finished_over_time(db, now - dt.timedelta(hours=CHART_HOURS))
+    with guarded("reading the queue's health"):
+        snapshot = queue_data.health_snapshot(store_key(), settings.lease_seconds, CHART_HOURS)
+    now, health = snapshot.read_at, snapshot.health
     figures, levels = health.figures, health.levels
     worst = LEVELS.get(health.worst, LEVELS["OK"])
     st.header("Health")
@@ -110,11 +108,10 @@ def live_figures() -> None:
             st.dataframe(wide, width="stretch")
 
     st.subheader(f"Jobs finished per hour, last {CHART_HOURS} h")
-    if finished.empty:
+    if snapshot.chart is None:
         st.caption(f"No job finished in the last {CHART_HOURS} hours.")
     else:
-        chart = jobs_over_time_chart(finished, now - dt.timedelta(hours=CHART_HOURS), now + dt.timedelta(hours=1))
-        st.vega_lite_chart(chart.to_dict(validate=False), width="stretch")
+        st.vega_lite_chart(snapshot.chart, width="stretch")
 
 
 live_figures()
@@ -144,17 +141,13 @@ filters = JobFilter(
 size = int(st.session_state.get(f"{KEY}_size") or 50)
 reset_page_when_changed(KEY, (tuple(statuses), tuple(types), tuple(table_types), error_text, created_days, size))
 page = current_page(KEY, size)
-with guarded("loading the jobs"), store.unit() as db:
-    jobs, total = rq.jobs_page(db, filters, page)
-    clamped = clamp_page(KEY, page, total)
-    if clamped is not None and total:
-        page = clamped
-        jobs, total = rq.jobs_page(db, filters, page)
+with guarded("loading the jobs"):
     # The job the detail below shows (its picker keeps its choice while that job is on this page).
-    on_page = list(jobs["JOB_ID"]) if not jobs.empty else []
-    job_id = st.session_state.get("jobs_detail")
-    job_id = job_id if job_id in on_page else (on_page[0] if on_page else None)
-    job, type_rows = rq.job_detail(db, job_id) if job_id else (None, None)
+    view = queue_data.jobs_view(store_key(), filters, page, st.session_state.get("jobs_detail"))
+if view.page != page:  # past the end (rows were removed meanwhile): the pager moves to the last page
+    st.session_state[f"{KEY}_page"] = view.page.number
+jobs, total, page, job, type_rows = view.jobs, view.total, view.page, view.job, view.type_rows
+job_id = job["JOB_ID"] if job else None
 
 now = utc_now()
 if total == 0:

@@ -307,6 +307,21 @@ def test_admin_bulk_action_asks_with_the_count_first(enriched, store):
     assert job_counts(store).get("SKIPPED", 0) == before.get("SKIPPED", 0) + waiting
 
 
+def test_queue_health_shows_an_admin_action_at_once_despite_its_cache(enriched, store):
+    """The queue page caches its reads for a few seconds; an admin action must not wait that out."""
+    at = open_page("pages/queue_health.py")
+    waiting = int({m.label: m.value for m in at.metric}["Waiting jobs"])
+    with store.unit() as db:
+        job_id = db.scalar("SELECT MIN(JOB_ID) FROM DELAYED_ENRICHMENT_QUEUE WHERE STATUS = 'PENDING'")
+    assert waiting > 0 and job_id
+    at.switch_page("pages/admin.py").run()  # the same session and process: the page's cache is still warm
+    at.text_input(key="admin_job_id").input(job_id)
+    next(b for b in at.button if b.label == "Discard this job").click().run()
+    assert any(s.value.startswith("Discarded the job") for s in at.success), [w.value for w in at.warning]
+    at.switch_page("pages/queue_health.py").run()
+    assert int({m.label: m.value for m in at.metric}["Waiting jobs"]) == waiting - 1
+
+
 def _fail_insights(store, run_id: str, error: str) -> None:
     """A failure, as the worker records it after its last attempt."""
     with store.unit() as db:
