@@ -1,12 +1,11 @@
-"""What the Queue health page reads, cached for a few seconds.
+"""What the Queue health page (and the admin page's job counts) read, cached for a few seconds.
 
 Every click on the page (a filter, the job picker, a page of the table) reruns the whole script. Read
 afresh, the health figures and the job table cost two units of work, about half a second at 10,000
-runs on the embedded store, most of it opening the store twice. The admin page's job counts are cached
-the same way (its actions read the ids afresh). Cached for `TTL` seconds, a click reads
+runs on the embedded store, most of it opening the store twice. Cached for `TTL` seconds, a click reads
 only what it changed. `TTL` is shorter than the page's auto-refresh (15 s), so every refresh reads the
-store; each snapshot carries the time it was read, which the page shows. An admin action clears the
-cache (`forget()`).
+store; each snapshot carries the time it was read, which the page shows. Admin actions read the job ids
+they act on afresh and then clear every cached read (`app.store.forget_cached_reads`).
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app.charts import jobs_over_time_chart
 from app.store import get_store
 from enrichment.queue.health import QueueHealth
 from enrichment.readmodels import queue as rq
@@ -54,6 +52,8 @@ def health_snapshot(store: str, lease_seconds: float, chart_hours: int) -> Healt
         finished = rq.finished_over_time(db, now - dt.timedelta(hours=chart_hours))
     chart = None
     if not finished.empty:
+        from app.charts import jobs_over_time_chart  # Altair is heavy; the admin page reads only counts here
+
         chart = jobs_over_time_chart(finished, now - dt.timedelta(hours=chart_hours),
                                      now + dt.timedelta(hours=1)).to_dict(validate=False)
     return HealthSnapshot(read_at=now, health=health, finished=finished, chart=chart)
@@ -81,9 +81,3 @@ def matching_counts(store: str, filters: tuple[JobFilter | None, ...]) -> list[i
     """How many jobs match each filter (0 for None), in one unit of work."""
     with get_store().unit() as db:
         return [rq.jobs_page(db, f, Page(1, 1))[1] if f is not None else 0 for f in filters]
-
-
-def forget() -> None:
-    """Drop the cached reads (after an action that changed the queue)."""
-    health_snapshot.clear()
-    jobs_view.clear()

@@ -3,7 +3,7 @@
 A run page reruns on every click (the picker, a download, a tab); reading the store again for each
 took about half a second and building the Altair specs another third, so both are cached, keyed on
 the run id, for `TTL` seconds: long enough for those reruns, short enough that a landing view shows
-up within a refresh. An admin action on a run clears the cache (`forget()`).
+up within a refresh. An admin action clears the cache (`app.store.forget_cached_reads`).
 """
 
 from __future__ import annotations
@@ -86,9 +86,3 @@ def run_bundle(store: str, run_id: str, full: bool = True) -> RunBundle | None:
         bundle.specs["locks"] = lock_timeline_chart(events, (head["WINDOW_START"], head["WINDOW_END"])).to_dict(
             validate=False)
     return bundle
-
-
-def forget() -> None:
-    """Drop the cached reads (after an action that changed a run)."""
-    recent_runs.clear()
-    run_bundle.clear()

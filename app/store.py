@@ -27,6 +27,12 @@ def store_key() -> str:
     return f"{settings.backend}:{settings.home}:{settings.database}.{settings.schema}"
 
 
+def forget_cached_reads() -> None:
+    """After an action that changed the store: drop every page's cached reads (app/run_data.py,
+    app/queue_data.py), so the next page shows the change instead of waiting out their few seconds."""
+    st.cache_data.clear()
+
+
 # Keyed by the settings, so a different ENRICHMENT_HOME (each test) gets its own store.
 @st.cache_resource(show_spinner="Opening the store; the first start also builds the demo world…")
 def _open(settings: Settings) -> Store:

@@ -25,6 +25,10 @@ runner competing for the store):
   served another page (store open, modules imported), so the page's own first-time cost without the
   process's start-up.
 * warm: the median of the next `--repeats` runs of the same AppTest (caches filled, modules imported).
+  Four pages cache their reads for 5-10 s (app/run_data.py, app/queue_data.py), so these reruns are
+  cache hits, as a person's clicks within those seconds are.
+* warm, caches cleared: the median of `--repeats` more runs, each after `st.cache_data.clear()`: what a
+  click costs once the cached reads have expired (the store open, the modules imported).
 
 AppTest's own overhead (a mock runtime, collecting the elements) is included; real browsers add
 rendering and the websocket on top (tests/browser covers Chromium).
@@ -161,8 +165,17 @@ def child_page(page: str, repeats: int, run_id: str | None) -> dict:
     problems += [str(e.value)[:200] for e in at.exception]
     if _elements(at) != first_elements:  # a warm run that shows less would flatter the figure
         problems.append(f"warm runs showed {_elements(at)} elements, the first {first_elements}")
-    return {"page": page, "cold": cold, "warm": warm, "titles": titles, "problems": problems,
-            "elements": first_elements}
+    import streamlit as st
+
+    uncached = []
+    for _ in range(repeats):
+        st.cache_data.clear()
+        t0 = time.perf_counter()
+        at.run()
+        uncached.append(time.perf_counter() - t0)
+    problems += [str(e.value)[:200] for e in at.exception]
+    return {"page": page, "cold": cold, "warm": warm, "warm_uncached": uncached, "titles": titles,
+            "problems": problems, "elements": first_elements}
 
 
 def _elements(at) -> dict[str, int]:
@@ -215,8 +228,9 @@ def report(setup: dict, pages: list[dict], args, elapsed: float, load: list[tupl
         f"{setup['enrich_seconds']:.0f} s" + (" (store reused)" if setup["reused"] else "") + ".",
         "",
         f"| page | cold (first run, fresh process) | first run in a warm process | warm median of {args.repeats} "
-        f"| warm min–max | target warm < {WARM_TARGET_MS} ms | target cold < {COLD_TARGET_MS / 1000:.1f} s | problems |",
-        "|---|---|---|---|---|---|---|---|",
+        f"| warm min–max | warm, caches cleared (median) | target warm < {WARM_TARGET_MS} ms "
+        f"| target cold < {COLD_TARGET_MS / 1000:.1f} s | problems |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in pages:
         med = statistics.median(r["warm"]) * 1000
@@ -225,9 +239,14 @@ def report(setup: dict, pages: list[dict], args, elapsed: float, load: list[tupl
         cold_v = "met" if cold < COLD_TARGET_MS else f"missed by {(cold - COLD_TARGET_MS) / 1000:,.1f} s ({cold / COLD_TARGET_MS:.1f}×)"
         lines.append(f"| `{r['page']}` | {cold:,.0f} ms | {r['first_in_warm_process'] * 1000:,.0f} ms "
                      f"| **{med:,.0f} ms** | {min(r['warm']) * 1000:,.0f}–"
-                     f"{max(r['warm']) * 1000:,.0f} ms | {warm_v} | {cold_v} | "
+                     f"{max(r['warm']) * 1000:,.0f} ms | {_uncached(r)} | {warm_v} | {cold_v} | "
                      f"{'; '.join(r['problems']) or 'none'} |")
     return "\n".join(lines) + "\n"
+
+
+def _uncached(r: dict) -> str:
+    runs = r.get("warm_uncached")  # absent in measurements saved before this column existed
+    return f"{statistics.median(runs) * 1000:,.0f} ms" if runs else "not measured"
 
 
 def write_section(text: str, runs: int) -> None:

@@ -11,11 +11,10 @@ import streamlit as st
 
 from app import queue_data
 from app.badges import badge_for
-from app.cached_reads import forget_all
 from app.errors import guarded
 from app.format import format_count
 from app.shell import ensure_shell
-from app.store import get_settings, get_store, store_key
+from app.store import forget_cached_reads, get_settings, get_store, store_key
 from enrichment.access import is_admin, require_admin
 from enrichment.errors import NotAuthorized
 from enrichment.queue.admin import backfill, discard_jobs, retry_jobs
@@ -88,7 +87,7 @@ if run_now:
     with guarded("running the due jobs"):
         before = jobs_by_status()
         summary = run_pass(store, settings, max_jobs=int(max_jobs), progress=on_progress)
-        forget_all()
+        forget_cached_reads()
         after = jobs_by_status()
     bar.progress(1.0, text="Done.")
     if summary.jobs_processed or summary.discovered:
@@ -121,7 +120,7 @@ if start_backfill:
 
     with guarded("backfilling"):
         result = backfill(store, settings, since, until, progress=on_chunk)
-        forget_all()
+        forget_cached_reads()
     bar.progress(1.0, text="Done.")
     st.success(f"Backfill finished: {result['runs_found']} runs found, {result['jobs_created']} new jobs over "
                f"{result['chunks']} day(s); {result['jobs_processed']} jobs processed, {result['types_completed']} "
@@ -160,7 +159,7 @@ if retry_one or discard_one:
                 else:
                     changed = discard_jobs(store, settings, [job_id], who="an admin (dashboard)")
                     text = "Discarded the job: its open enrichments are now skipped."
-        forget_all()
+        forget_cached_reads()
         flash(text, "success" if changed else "warning")
         st.rerun()
 
@@ -222,7 +221,7 @@ if pending:
                 else:
                     changed = discard_jobs(store, settings, ids, who="an admin (dashboard)")
                     flash(f"Discarded {changed} of {n} jobs: their open enrichments are now skipped.")
-                forget_all()
+                forget_cached_reads()
             st.rerun()
         if no.button("Cancel", key="bulk_cancel"):
             st.session_state.pop("bulk_pending", None)
@@ -237,6 +236,6 @@ if st.button("Run housekeeping", key="housekeeping", icon=":material/cleaning_se
         require_admin(store, settings, "run housekeeping")
         with store.unit() as db:
             result = housekeeping(db, now=utc_now())
-        forget_all()
+        forget_cached_reads()
     st.success(f"Housekeeping done: {result['jobs_purged']} finished jobs purged, {result['insights_expired']} "
                "cached insights expired.", icon=":material/check_circle:")

@@ -9,11 +9,10 @@ import streamlit as st
 from app.badges import Badge, show
 from app.errors import guarded
 from app.format import MISSING, format_count, format_ms, format_pct, format_utc, format_utc_time
-from app.cached_reads import forget_all
 from app.run_data import recent_runs, run_bundle
 from app.sections import landing_text, section_badge, show_state
 from app.shell import ensure_shell
-from app.store import get_settings, get_store, store_key
+from app.store import forget_cached_reads, get_settings, get_store, store_key
 from app.tables import format_bytes, short, table
 from enrichment.access import is_admin
 from enrichment.queue.admin import retry_jobs
@@ -62,7 +61,7 @@ credits, insights, spill = bundle.credits, bundle.insights, bundle.spill
 def retry_run() -> None:
     with guarded("retrying the run's enrichment"):
         reopened = retry_jobs(store, settings, [run_id])
-    forget_all()
+    forget_cached_reads()
     st.session_state["run_detail_flash"] = (
         "Re-opened the failed enrichments; the runner reads them again on its next pass." if reopened
         else "Nothing to retry: no enrichment of this run has failed.")
