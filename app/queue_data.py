@@ -30,7 +30,6 @@ TTL = 5  # seconds
 class HealthSnapshot:
     read_at: dt.datetime
     health: QueueHealth
-    finished: pd.DataFrame
     chart: dict | None  # Vega-Lite spec of the jobs finished per hour; None when none finished
 
 
@@ -41,7 +40,6 @@ class JobsView:
     page: Page  # the page shown: the one asked for, or the last one when that is past the end
     job: dict[str, Any] | None = None  # the job the detail shows
     type_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
-    read_at: dt.datetime | None = None
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
@@ -56,7 +54,7 @@ def health_snapshot(store: str, lease_seconds: float, chart_hours: int) -> Healt
 
         chart = jobs_over_time_chart(finished, now - dt.timedelta(hours=chart_hours),
                                      now + dt.timedelta(hours=1)).to_dict(validate=False)
-    return HealthSnapshot(read_at=now, health=health, finished=finished, chart=chart)
+    return HealthSnapshot(read_at=now, health=health, chart=chart)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=50)
@@ -65,15 +63,14 @@ def jobs_view(store: str, filters: JobFilter, page: Page, wanted_job: str | None
     job of the page), in one unit of work."""
     with get_store().unit() as db:
         jobs, total = rq.jobs_page(db, filters, page)
-        last = max(1, -(-total // page.size))
-        if page.number > last:  # rows were removed meanwhile: show the last page
-            page = Page(last, page.size)
+        if page.number > page.last_number(total):  # rows were removed meanwhile: show the last page
+            page = Page(page.last_number(total), page.size)
             if total:
                 jobs, total = rq.jobs_page(db, filters, page)
         on_page = list(jobs["JOB_ID"]) if not jobs.empty else []
         job_id = wanted_job if wanted_job in on_page else (on_page[0] if on_page else None)
         job, type_rows = rq.job_detail(db, job_id) if job_id else (None, pd.DataFrame())
-    return JobsView(jobs=jobs, total=total, page=page, job=job, type_rows=type_rows, read_at=utc_now())
+    return JobsView(jobs=jobs, total=total, page=page, job=job, type_rows=type_rows)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=50)

@@ -56,7 +56,7 @@ def current_page(key: str, size: int) -> Page:
 
 def clamp_page(key: str, page: Page, total: int) -> Page | None:
     """The last page when `page` is past the end (rows were removed meanwhile); None when it fits."""
-    pages = max(1, math.ceil(total / page.size))
+    pages = page.last_number(total)
     if page.number > pages:
         st.session_state[f"{key}_page"] = pages
         return Page(pages, page.size)
@@ -65,7 +65,7 @@ def clamp_page(key: str, page: Page, total: int) -> Page | None:
 
 def pager(key: str, page: Page, total: int, noun: str = "matches") -> None:
     """'N matches, showing a–b' and the page buttons (after the table, where the eye ends)."""
-    pages = max(1, math.ceil(total / page.size))
+    pages = page.last_number(total)
     first = page.offset + 1 if total else 0
     last = min(page.offset + page.size, total)
     left, middle, right = st.columns([3, 4, 2], vertical_alignment="center")

@@ -5,13 +5,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app.badges import Badge, badge_for, show, styled
 from app import queue_data
+from app.badges import Badge, badge_for, show, styled
 from app.errors import guarded
 from app.format import MISSING, format_ago, format_count, format_pct, format_utc
 from app.sections import job_badge
 from app.shell import ensure_shell
-from app.store import get_settings, get_store, store_key
+from app.store import get_settings, store_key
 from app.tables import current_page, pager, reset_page_when_changed, short, table
 from enrichment.queue.health import THRESHOLDS
 from enrichment.readmodels.filters import JobFilter
@@ -28,7 +28,6 @@ LEVELS = {"OK": Badge("✓", "OK", "green"), "WARNING": Badge("⚠", "Warning", 
           "CRITICAL": Badge("✗", "Critical", "red")}
 
 settings = get_settings()
-store = get_store()
 
 st.title("Queue health")
 st.caption("Whether delayed enrichment keeps up: what waits, what is overdue past its expected landing, what failed "

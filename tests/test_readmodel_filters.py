@@ -53,3 +53,8 @@ def test_bad_filters_are_one_sentence(world):
             jobs_page(db, JobFilter(error_text="x" * 500), Page())
         frame, total = jobs_page(db, JobFilter(error_text="'); DELETE FROM DELAYED_ENRICHMENT_QUEUE; --"), Page())
         assert total == 0
+
+
+@pytest.mark.parametrize("total, size, last", [(0, 50, 1), (1, 50, 1), (50, 50, 1), (51, 50, 2), (1000, 7, 143)])
+def test_the_last_page_number_covers_every_row(total, size, last):
+    assert Page(1, size).last_number(total) == last

@@ -46,6 +46,10 @@ class Page:
     def offset(self) -> int:
         return (self.number - 1) * self.size
 
+    def last_number(self, total: int) -> int:
+        """The number of the last page of this size over `total` rows (1 when there are none)."""
+        return max(1, -(-total // self.size))
+
 
 @dataclass
 class RunFilter:
