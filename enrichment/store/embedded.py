@@ -74,6 +74,7 @@ class EmbeddedStore(Store):
         self._in_unit = threading.local()
         fakesnow_quirks.silence_known_warnings()
         fakesnow_quirks.install_statement_cache()
+        fakesnow_quirks.remove_stage_folder_at_exit()
         self._prepare_home()
 
     @property

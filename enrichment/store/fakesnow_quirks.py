@@ -1,8 +1,9 @@
 """Everything the embedded store needs to look like Snowflake, in one place.
 
 fakesnow translates Snowflake SQL to DuckDB. A few statements the product sends to a real account
-are not implemented there, and one warning is noise. Each quirk below is covered by
-tests/test_fakesnow_quirks.py, so an upgrade of fakesnow that changes behaviour fails loudly.
+are not implemented there, one warning is noise, and one temporary folder is left behind. The quirks
+are covered by tests/test_fakesnow_quirks.py (bulk appends by tests/test_store_and_migrations.py), so
+an upgrade of fakesnow that changes behaviour fails loudly.
 """
 
 from __future__ import annotations
@@ -26,6 +27,31 @@ ATTACH_ACCOUNT_USAGE = "CREATE DATABASE IF NOT EXISTS SNOWFLAKE"
 def silence_known_warnings() -> None:
     """fakesnow on duckdb 2 warns about an extra Arrow copy on every query; it is harmless."""
     warnings.filterwarnings("ignore", message=".*Arrow output on a DB-API result makes an extra copy.*")
+
+
+_stage_cleanup_registered = False
+
+
+def remove_stage_folder_at_exit() -> None:
+    """fakesnow makes a temporary folder for stages when it is imported and never removes it. The
+    product stages nothing, so without this every process (a cron runner once a minute) would leave an
+    empty `fakesnow_bucket_*` folder in the temporary directory. Only an empty folder is removed."""
+    global _stage_cleanup_registered
+    if _stage_cleanup_registered:
+        return
+    import atexit
+    import os
+
+    from fakesnow.transforms import stage
+
+    def remove_if_empty(path: str = stage.LOCAL_BUCKET_PATH) -> None:
+        try:
+            os.rmdir(path)
+        except OSError:  # gone already, or something was staged there after all: leave it
+            pass
+
+    atexit.register(remove_if_empty)
+    _stage_cleanup_registered = True
 
 
 def is_lock_conflict(exc: BaseException) -> bool:
